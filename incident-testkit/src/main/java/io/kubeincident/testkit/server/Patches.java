@@ -28,8 +28,8 @@ final class Patches {
     static JsonNode apply(String contentType, JsonNode target, JsonNode patch) {
         String ct = contentType == null ? "" : contentType.toLowerCase();
         if (ct.contains("json-patch")) return jsonPatch(target, patch);
-        if (ct.contains("merge-patch")) return mergePatch(target, patch);
         if (ct.contains("strategic-merge-patch") || ct.contains("apply-patch")) return strategicMerge(target, patch, "");
+        if (ct.contains("merge-patch")) return mergePatch(target, patch);
         throw new PatchException("unsupported patch content type: " + contentType);
     }
 
