@@ -30,7 +30,7 @@ class ControllerEmulatorTest {
     @RegisterExtension
     static final KubeServerExtension kube = new KubeServerExtension().resetBetweenTests();
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static List<V1Pod> pods(ApiClient client, String ns) {
         try {
