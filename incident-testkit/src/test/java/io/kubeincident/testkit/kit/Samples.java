@@ -42,7 +42,7 @@ final class Samples {
     private Samples() {
     }
 
-    static final class CrashLoopDetector implements Detector {
+    static class CrashLoopDetector implements Detector {
         public String id() {
             return "sample-crash-loop";
         }
@@ -81,7 +81,7 @@ final class Samples {
     }
 
     /** Deletes a pod; dry-run with the server's dryRun=All. */
-    static final class DeletePodAction implements RemediationAction, SupportsDryRun {
+    static class DeletePodAction implements RemediationAction, SupportsDryRun {
         public String id() {
             return "sample-delete-pod";
         }
@@ -123,7 +123,7 @@ final class Samples {
         }
     }
 
-    static final class ExcludedNamespacesPolicy implements SafetyPolicy {
+    static class ExcludedNamespacesPolicy implements SafetyPolicy {
         private final Set<String> excluded;
 
         ExcludedNamespacesPolicy(Set<String> excluded) {
@@ -150,7 +150,7 @@ final class Samples {
     }
 
     /** Proposes restarting the crash-looping pods of the incident when that action is available. */
-    static final class RestartAnalyzer implements Analyzer {
+    static class RestartAnalyzer implements Analyzer {
         public String id() {
             return "sample-restart";
         }
