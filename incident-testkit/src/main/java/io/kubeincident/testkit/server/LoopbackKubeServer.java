@@ -37,20 +37,31 @@ public final class LoopbackKubeServer implements AutoCloseable {
     private static final Duration API_TIMEOUT = Duration.ofSeconds(10);
     private static final long WATCH_DEFAULT_SECONDS = 1800;
 
-    private final KubeApi api = new KubeApi();
+    private final KubeApi api;
     private final HttpFront front;
     private final String baseUrl;
+    /** Shared by the clients handed out, so they share one connection pool. */
+    private final OkHttpClient apiHttp;
+    private final OkHttpClient informerHttp;
     private volatile boolean closed;
 
-    private LoopbackKubeServer() throws IOException {
+    private LoopbackKubeServer(int watchHistory) throws IOException {
+        api = new KubeApi(watchHistory);
         front = new HttpFront(this::serve);
         baseUrl = "http://127.0.0.1:" + front.port();
+        apiHttp = new OkHttpClient.Builder().connectTimeout(API_TIMEOUT).writeTimeout(API_TIMEOUT).readTimeout(API_TIMEOUT).build();
+        informerHttp = apiHttp.newBuilder().readTimeout(Duration.ZERO).build();
     }
 
     /** Starts a server on a free loopback port. */
     public static LoopbackKubeServer start() {
+        return start(WatchHub.DEFAULT_HISTORY);
+    }
+
+    /** With a small watch history, to test clients against 410 Expired. */
+    static LoopbackKubeServer start(int watchHistory) {
         try {
-            return new LoopbackKubeServer();
+            return new LoopbackKubeServer(watchHistory);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the loopback API server", e);
         }
@@ -61,22 +72,17 @@ public final class LoopbackKubeServer implements AutoCloseable {
         return baseUrl;
     }
 
-    /** A client as production code uses it: finite connect/read/write timeouts (10 s). */
+    /** A new client as production code uses it: finite connect/read/write timeouts (10 s). */
     public ApiClient apiClient() {
-        return client(API_TIMEOUT);
+        return client(apiHttp);
     }
 
-    /** A client for {@code SharedInformerFactory}: read timeout 0, as client-java's informers require. */
+    /** A new client for {@code SharedInformerFactory} and watches: read timeout 0, as client-java's informers require. */
     public ApiClient informerApiClient() {
-        return client(Duration.ZERO);
+        return client(informerHttp);
     }
 
-    private ApiClient client(Duration readTimeout) {
-        OkHttpClient http = new OkHttpClient.Builder()
-                .connectTimeout(API_TIMEOUT)
-                .writeTimeout(API_TIMEOUT)
-                .readTimeout(readTimeout)
-                .build();
+    private ApiClient client(OkHttpClient http) {
         ApiClient c = new ApiClient(http);
         c.setBasePath(baseUrl);
         return c;
@@ -106,6 +112,8 @@ public final class LoopbackKubeServer implements AutoCloseable {
         if (closed) return;
         closed = true;
         front.close();
+        apiHttp.connectionPool().evictAll();
+        apiHttp.dispatcher().executorService().shutdown();
     }
 
     // ---------------------------------------------------------------- HTTP

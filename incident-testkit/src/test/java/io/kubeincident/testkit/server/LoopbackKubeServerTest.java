@@ -67,6 +67,18 @@ class LoopbackKubeServerTest {
     }
 
     @Test
+    void updateWithoutResourceVersionIsUnconditional(ApiClient client) throws Exception {
+        CoreV1Api core = new CoreV1Api(client);
+        V1Pod created = core.createNamespacedPod("default", pod("default", "u", Map.of(), null, "Pending")).execute();
+        created.getMetadata().setResourceVersion(null);
+        created.getMetadata().setLabels(Map.of("x", "y"));
+        assertEquals(Map.of("x", "y"), core.replaceNamespacedPod("u", "default", created).execute().getMetadata().getLabels());
+        ApiException missing = assertThrows(ApiException.class, () -> core.replaceNamespacedPod("nope", "default",
+                pod("default", "nope", Map.of(), null, null)).execute());
+        assertEquals(404, missing.getCode());
+    }
+
+    @Test
     void defaultsApiVersionAndKindFromTheUrl(ApiClient client) throws Exception {
         // client-java's LeaseLock sends a Lease without apiVersion/kind.
         V1Lease lease = new V1Lease().metadata(new V1ObjectMeta().name("leader").namespace("default"))

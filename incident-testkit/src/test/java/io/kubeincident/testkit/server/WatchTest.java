@@ -128,6 +128,25 @@ class WatchTest {
     }
 
     @Test
+    void watchFromAnExpiredResourceVersionGets410() throws Exception {
+        try (LoopbackKubeServer small = LoopbackKubeServer.start(2)) {
+            CoreV1Api core = new CoreV1Api(small.apiClient());
+            String first = core.createNamespacedPod("default", pod("default", "a", Map.of(), "n1", "Running")).execute()
+                    .getMetadata().getResourceVersion();
+            for (String n : List.of("b", "c", "d")) core.createNamespacedPod("default", pod("default", n, Map.of(), "n1", "Running")).execute();
+            CoreV1Api watchApi = new CoreV1Api(small.informerApiClient());
+            try (Watch<V1Pod> w = Watch.createWatch(small.informerApiClient(),
+                    watchApi.listNamespacedPod("default").resourceVersion(first).timeoutSeconds(1).watch(true).buildCall(null),
+                    new TypeToken<Watch.Response<V1Pod>>() { }.getType())) {
+                Watch.Response<V1Pod> e = w.next();
+                assertEquals("ERROR", e.type);
+                assertEquals(410, e.status.getCode());
+                assertEquals("Expired", e.status.getReason());
+            }
+        }
+    }
+
+    @Test
     void watchEndsAfterTimeoutSeconds(LoopbackKubeServer server) throws Exception {
         CoreV1Api watchApi = new CoreV1Api(server.informerApiClient());
         long start = System.nanoTime();
