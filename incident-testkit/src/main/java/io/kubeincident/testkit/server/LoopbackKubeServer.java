@@ -44,6 +44,9 @@ public final class LoopbackKubeServer implements AutoCloseable {
     private final OkHttpClient apiHttp;
     private final OkHttpClient informerHttp;
     private volatile boolean closed;
+    /** The last requests, "METHOD /path?query", oldest first, for tests that assert what a client did. */
+    private final java.util.Deque<String> requestLog = new java.util.ArrayDeque<>();
+    private static final int REQUEST_LOG_MAX = 10_000;
 
     private LoopbackKubeServer(int watchHistory) throws IOException {
         api = new KubeApi(watchHistory);
@@ -102,6 +105,23 @@ public final class LoopbackKubeServer implements AutoCloseable {
         api.reset();
     }
 
+    /**
+     * The requests served so far (at most the last 10,000), each {@code "METHOD /path?query"} as sent,
+     * oldest first: lets a test assert, for example, that a dry run sent no DELETE without
+     * {@code dryRun=All}, or that an informer listed only once.
+     */
+    public java.util.List<String> requestLog() {
+        synchronized (requestLog) {
+            return java.util.List.copyOf(requestLog);
+        }
+    }
+
+    public void clearRequestLog() {
+        synchronized (requestLog) {
+            requestLog.clear();
+        }
+    }
+
     /** Number of watches currently open (for tests of watch clean-up). */
     public int openWatches() {
         return api.hub.openWatches();
@@ -119,6 +139,10 @@ public final class LoopbackKubeServer implements AutoCloseable {
     // ---------------------------------------------------------------- HTTP
 
     private void serve(HttpFront.Request req, HttpFront.Exchange ex) throws IOException {
+        synchronized (requestLog) {
+            requestLog.addLast(req.method() + " " + req.rawPath());
+            if (requestLog.size() > REQUEST_LOG_MAX) requestLog.removeFirst();
+        }
         ApiPath p = ApiPath.parse(req.rawPath());
         if (req.method().equals("GET") && p != null && p.flag("watch")) {
             watch(ex, p);

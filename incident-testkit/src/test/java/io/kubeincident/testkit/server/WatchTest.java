@@ -68,6 +68,9 @@ class WatchTest {
             Await.holds(Duration.ofMillis(600), () -> events.size() == 4, "exactly four events: " + events);
             assertEquals(List.of("ADD before", "ADD p", "UPDATE p Running", "DELETE p"), events);
             assertEquals(1, server.openWatches());
+            List<String> lists = server.requestLog().stream()
+                    .filter(r -> r.startsWith("GET /api/v1/pods") && !r.contains("watch=true")).toList();
+            assertEquals(1, lists.size(), "the informer listed once and then only watched: " + lists);
         } finally {
             factory.stopAllRegisteredInformers();
         }
