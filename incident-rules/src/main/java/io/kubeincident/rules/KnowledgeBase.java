@@ -84,6 +84,8 @@ public final class KnowledgeBase {
 
     /** Assembles sources in order; {@link #build()} throws {@link RuleValidationException} listing every problem. */
     public static final class Builder {
+        private static List<RuleLoader.Entry> bundledCache;
+
         private boolean bundled = true;
         private final List<String[]> sources = new ArrayList<>();
         private final List<RuleError> readErrors = new ArrayList<>();
@@ -116,10 +118,7 @@ public final class KnowledgeBase {
         public KnowledgeBase build() {
             List<RuleError> errors = new ArrayList<>(readErrors);
             List<List<RuleLoader.Entry>> parsed = new ArrayList<>();
-            if (bundled) {
-                String text = readBundled(errors);
-                if (text != null) parsed.add(RuleLoader.parse(BUNDLED_SOURCE, text, errors));
-            }
+            if (bundled) parsed.add(bundledEntries(errors));
             for (String[] s : sources) parsed.add(RuleLoader.parse(s[0], s[1], errors));
             if (!errors.isEmpty()) throw new RuleValidationException(errors);
 
@@ -135,6 +134,17 @@ public final class KnowledgeBase {
             for (Rule r : merged.values()) ranked.add(new Ranked(r, i++));
             ranked.sort(ORDER);
             return new KnowledgeBase(ranked.stream().map(Ranked::rule).toList());
+        }
+
+        /** The bundled rules are parsed once per class loader; rules are immutable, so sharing them is safe. */
+        private static synchronized List<RuleLoader.Entry> bundledEntries(List<RuleError> errors) {
+            if (bundledCache != null) return bundledCache;
+            List<RuleError> own = new ArrayList<>();
+            String text = readBundled(own);
+            List<RuleLoader.Entry> entries = text == null ? List.of() : RuleLoader.parse(BUNDLED_SOURCE, text, own);
+            errors.addAll(own);
+            if (own.isEmpty()) bundledCache = List.copyOf(entries);
+            return entries;
         }
 
         private static String readBundled(List<RuleError> errors) {

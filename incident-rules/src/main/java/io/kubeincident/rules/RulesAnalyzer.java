@@ -85,11 +85,13 @@ public final class RulesAnalyzer implements Analyzer {
         Evidence evidence = request.evidence();
         Map<String, String> base = baseVars(incident, evidence);
         List<Finding> findings = findingsOf(incident);
+        List<Map<String, String>> varsPerFinding = new ArrayList<>(findings.size());
+        for (Finding f : findings) varsPerFinding.add(findingVars(base, f));
 
         Rule winner = null;
         Matched winning = null;
         for (Rule rule : knowledgeBase.candidates(incident.type())) {
-            Matched ctx = firstMatch(rule, rule.when(), incident, evidence, findings, base);
+            Matched ctx = firstMatch(rule.when(), incident, evidence, findings, varsPerFinding);
             if (ctx != null) {
                 winner = rule;
                 winning = ctx;
@@ -125,11 +127,10 @@ public final class RulesAnalyzer implements Analyzer {
     }
 
     /** The first finding the rule matches; the context holds its variables and the matched conditions. */
-    private static Matched firstMatch(Rule rule, List<Condition> when, Incident incident, Evidence evidence,
-                                      List<Finding> findings, Map<String, String> base) {
-        for (Finding f : findings) {
-            Map<String, String> vars = findingVars(base, f);
-            Matched ctx = new Matched(incident, evidence, f, vars);
+    private static Matched firstMatch(List<Condition> when, Incident incident, Evidence evidence, List<Finding> findings,
+                                      List<Map<String, String>> varsPerFinding) {
+        for (int i = 0; i < findings.size(); i++) {
+            Matched ctx = new Matched(incident, evidence, findings.get(i), varsPerFinding.get(i));
             if (matchesAll(when, ctx)) return ctx;
         }
         return null;
@@ -148,7 +149,7 @@ public final class RulesAnalyzer implements Analyzer {
 
         Matched(Incident incident, Evidence evidence, Finding finding, Map<String, String> vars) {
             super(incident, evidence, finding, vars);
-            this.varsAtStart = Map.copyOf(vars);
+            this.varsAtStart = vars;
         }
     }
 

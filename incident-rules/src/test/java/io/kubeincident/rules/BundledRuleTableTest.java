@@ -130,6 +130,11 @@ class BundledRuleTableTest {
         String context = "\nrule: " + rule + "\nroot cause: " + d.rootCause() + "\nreasoning: " + d.reasoning()
                 + "\nactions: " + d.actions();
         assertEquals("rules", d.analyzerId());
+        for (ProposedAction a : d.actions()) {
+            // The blast radius and the catalog hold for every rule, whatever the table expects.
+            assertTrue(request.incident().involves(a.target()), "target outside the incident: " + a + context);
+            assertTrue(request.actionAvailable(a.actionType()), "unavailable action: " + a + context);
+        }
         assertFalse(d.rootCause().isBlank(), "empty root cause" + context);
         assertFalse(d.reasoning().isBlank(), "empty reasoning" + context);
         if (c.has("nearMissOf")) {
