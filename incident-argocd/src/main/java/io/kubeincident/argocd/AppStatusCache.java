@@ -156,8 +156,19 @@ public final class AppStatusCache implements AutoCloseable {
     /** Revisions seen while the application was Healthy, newest first. */
     public List<String> healthyRevisions(AppRef app) {
         Optional<Application> a = snapshot.find(app);
-        String key = a.map(AppStatusCache::key).orElse(app.qualifiedName());
-        Deque<String> d = healthyRevisions.get(key);
+        Deque<String> d = null;
+        if (a.isPresent()) {
+            d = healthyRevisions.get(key(a.get()));
+        } else if (app.namespace() != null) {
+            d = healthyRevisions.get(app.namespace() + "/" + app.name());
+        } else {
+            for (Map.Entry<String, Deque<String>> e : healthyRevisions.entrySet()) {
+                if (e.getKey().endsWith("/" + app.name())) {
+                    d = e.getValue();
+                    break;
+                }
+            }
+        }
         if (d == null) return List.of();
         synchronized (d) {
             return List.copyOf(d);
