@@ -27,11 +27,20 @@ final class ArgoStub implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String TOKEN = "static-token-123";
 
+    // One server for the whole test JVM: starting WireMock costs far more than resetting it.
+    private static WireMockServer shared;
+
     final WireMockServer server;
 
     ArgoStub() {
-        server = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
-        server.start();
+        synchronized (ArgoStub.class) {
+            if (shared == null || !shared.isRunning()) {
+                shared = new WireMockServer(WireMockConfiguration.options().bindAddress("127.0.0.1").dynamicPort());
+                shared.start();
+            }
+            server = shared;
+            server.resetAll();
+        }
     }
 
     String url() {
@@ -94,9 +103,10 @@ final class ArgoStub implements AutoCloseable {
         return problems;
     }
 
+    /** Forgets the stubs and requests; the server itself lives on for the next test. */
     @Override
     public void close() {
-        server.stop();
+        server.resetAll();
     }
 
     // ---- bodies shaped like v1alpha1Application ----
