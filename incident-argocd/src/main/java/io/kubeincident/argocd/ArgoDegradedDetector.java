@@ -7,6 +7,7 @@ import io.kubeincident.api.Severity;
 import io.kubeincident.argocd.model.Application;
 import io.kubeincident.argocd.model.OperationState;
 import io.kubeincident.argocd.model.ResourceStatus;
+import io.kubeincident.argocd.model.RevisionHistory;
 import io.kubeincident.spi.DetectionContext;
 import io.kubeincident.spi.Detector;
 import io.kubernetes.client.common.KubernetesObject;
@@ -31,12 +32,19 @@ import java.util.Set;
  * once per {@code argocd.refresh_interval}, in the background) rather than from watching Application
  * objects through the Kubernetes API, because the Detector SPI only sees the kinds the engine's informers
  * model (Applications are a CRD it does not know), because Argo CD may run in another cluster than the one
- * watched, and because the API server account may not be allowed to read {@code argoproj.io}. The finding
- * is attached to the workload (Deployment, StatefulSet, DaemonSet) the application manages, so that it
- * joins the workload incident it explains; the engine's periodic sweep re-evaluates it.
+ * watched, and because the API server account may not be allowed to read {@code argoproj.io}. It is
+ * called for the workloads (Deployment, StatefulSet, DaemonSet) the application manages; the finding's
+ * resource is the Application itself, so that every workload of one degraded app folds into one incident
+ * whose root (and blast radius) is the app, and {@code argocd-rollback} / {@code argocd-sync} may target it.
+ * Its facts name the workload ({@code workload}, {@code resourceHealth}) it explains, and carry the app's
+ * deploy history as rollout facts ({@code currentRevision}, {@code previousRevision},
+ * {@code minutesSinceRollout}, {@code rolloutRecent}, {@code previousRevisionHealthy} when this process saw
+ * the previous revision Healthy) for analyzers. The engine's periodic sweep re-evaluates it.
  */
 public final class ArgoDegradedDetector implements Detector {
     public static final String ID = "argocd-degraded";
+    /** A deploy at most this old counts as "recent", as the engine does for Deployment rollouts. */
+    static final Duration RECENT_DEPLOY = Duration.ofMinutes(30);
     private static final int MAX_TEXT = 300;
 
     private final ArgoCd argo;
@@ -76,13 +84,17 @@ public final class ArgoDegradedDetector implements Detector {
                 object.getMetadata().getUid());
         Instant now = context.now();
         Duration threshold = argo.config().degradedThreshold();
+        String appNamespace = app.metadata().namespace() != null ? app.metadata().namespace() : appRef.get().namespace();
+        ResourceRef appResource = ResourceRef.of(AppRef.KIND, appNamespace, app.name());
 
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("argocdApp", app.name());
-        if (app.metadata().namespace() != null) facts.put("argocdAppNamespace", app.metadata().namespace());
+        if (appNamespace != null) facts.put("argocdNamespace", appNamespace);
         facts.put("argocdHealth", app.health());
         facts.put("argocdSyncStatus", app.syncStatus());
         if (app.syncedRevision() != null) facts.put("argocdRevision", app.syncedRevision());
+        facts.put("workload", ref.key());
+        rolloutFacts(app, appRef.get(), now, facts);
 
         if ("Degraded".equals(app.health())) {
             Instant since = parse(app.status().health() == null ? null : app.status().health().lastTransitionTime())
@@ -93,7 +105,7 @@ public final class ArgoDegradedDetector implements Detector {
                 if (why != null) facts.put("argocdHealthMessage", abbreviate(why));
                 String resourceHealth = resourceHealth(app, ref);
                 if (resourceHealth != null) facts.put("resourceHealth", resourceHealth);
-                return List.of(new Finding(ID, IncidentTypes.ARGOCD_DEGRADED, Severity.HIGH, ref,
+                return List.of(new Finding(ID, IncidentTypes.ARGOCD_DEGRADED, Severity.HIGH, appResource,
                         "Argo CD application '" + app.name() + "' has been Degraded since " + since
                                 + (why == null ? "" : " (" + abbreviate(why) + ")") + "; it manages " + ref,
                         facts, since));
@@ -107,13 +119,42 @@ public final class ArgoDegradedDetector implements Detector {
                 facts.put("argocdOperationPhase", op.phase());
                 if (op.message() != null) facts.put("argocdOperationMessage", abbreviate(op.message()));
                 if (op.revision() != null) facts.put("argocdOperationRevision", op.revision());
-                return List.of(new Finding(ID, IncidentTypes.ARGOCD_DEGRADED, Severity.MEDIUM, ref,
+                return List.of(new Finding(ID, IncidentTypes.ARGOCD_DEGRADED, Severity.MEDIUM, appResource,
                         "Argo CD sync of application '" + app.name() + "' " + op.phase().toLowerCase() + " at " + since
                                 + (op.message() == null ? "" : ": " + abbreviate(op.message())) + "; it manages " + ref,
                         facts, since));
             }
         }
         return Detector.none();
+    }
+
+    /**
+     * The app's last deploy as rollout facts: the newest history entry is the current revision, the newest
+     * earlier one with another revision the previous; "healthy" only from this process's own observation.
+     */
+    private void rolloutFacts(Application app, AppRef ref, Instant now, Map<String, String> facts) {
+        List<RevisionHistory> history = app.status().history();
+        if (history.isEmpty()) return;
+        RevisionHistory current = history.get(history.size() - 1);
+        RevisionHistory previous = null;
+        for (int i = history.size() - 2; i >= 0 && previous == null; i--) {
+            String rev = history.get(i).effectiveRevision();
+            if (rev != null && !rev.equals(current.effectiveRevision())) previous = history.get(i);
+        }
+        if (current.effectiveRevision() != null) facts.put("currentRevision", current.effectiveRevision());
+        facts.put("deployedBy", current.initiator());
+        if (previous != null) {
+            facts.put("previousRevision", previous.effectiveRevision());
+            if (argo.apps().healthyRevisions(ref).contains(previous.effectiveRevision())) {
+                facts.put("previousRevisionHealthy", "true");
+            }
+        }
+        Optional<Instant> deployedAt = parse(current.deployedAt());
+        if (deployedAt.isPresent()) {
+            Duration since = Duration.between(deployedAt.get(), now);
+            facts.put("minutesSinceRollout", Long.toString(Math.max(0, since.toMinutes())));
+            facts.put("rolloutRecent", Boolean.toString(previous != null && since.compareTo(RECENT_DEPLOY) <= 0));
+        }
     }
 
     /**

@@ -22,7 +22,7 @@ import java.util.Optional;
  * sync and health status, and its last deployments (revision, deployedAt, initiatedBy), so that "the
  * incident began 3 minutes after revision abc123 was deployed" is a fact they see.
  *
- * <p>Facts (absent when unknown): {@code argocdApp}, {@code argocdAppNamespace}, {@code argocdProject},
+ * <p>Facts (absent when unknown): {@code argocdApp}, {@code argocdNamespace}, {@code argocdProject},
  * {@code argocdSyncStatus}, {@code argocdHealth}, {@code argocdHealthMessage}, {@code argocdRevision},
  * {@code argocdTargetRevision}, {@code argocdAutoSync}, {@code argocdSelfHeal}, {@code argocdOperationPhase},
  * {@code argocdOperationMessage}, {@code argocdHistory} (newest first), {@code argocdLastRevision},
@@ -80,7 +80,7 @@ public final class ArgoEvidence {
             if (cached.isEmpty()) return f;
             a = cached.get();
         }
-        if (a.metadata().namespace() != null) f.put("argocdAppNamespace", a.metadata().namespace());
+        if (a.metadata().namespace() != null) f.put("argocdNamespace", a.metadata().namespace());
         if (a.spec().project() != null) f.put("argocdProject", a.spec().project());
         f.put("argocdSyncStatus", a.syncStatus());
         f.put("argocdHealth", a.health());

@@ -80,14 +80,42 @@ class ArgoDegradedDetectorTest {
         assertEquals(IncidentTypes.ARGOCD_DEGRADED, finding.incidentType());
         assertEquals("argocd-degraded", finding.detectorId());
         assertEquals(Severity.HIGH, finding.severity());
-        assertEquals("Deployment", finding.resource().kind());
-        assertEquals("web", finding.resource().name());
+        assertEquals("Application/argocd/web", finding.resource().key(), "one incident per app, rooted at the app");
+        assertEquals("Deployment/default/web", finding.fact("workload"));
+        assertEquals("argocd", finding.fact("argocdNamespace"));
+        assertEquals("Degraded", finding.fact("resourceHealth"));
         assertEquals(Instant.parse("2024-05-01T10:01:00Z"), finding.observedAt());
         assertEquals("web", finding.fact("argocdApp"));
         assertEquals("Degraded", finding.fact("argocdHealth"));
         assertEquals("Synced", finding.fact("argocdSyncStatus"));
         assertEquals("abc123", finding.fact("argocdRevision"));
         assertTrue(finding.message().contains("exceeded its progress deadline"), finding.message());
+    }
+
+    @Test
+    void theAppsLastDeployBecomesRolloutFacts() {
+        ArgoStub.App healthyBefore = app("web").sync("Synced", "good111")
+                .history(1, "good111", "2024-05-01T09:00:00Z", "alice");
+        detect(healthyBefore);
+        List<Finding> f = detect(app("web").sync("Synced", "bad222").health("Degraded", "x", "2024-05-01T10:02:00Z")
+                .history(1, "good111", "2024-05-01T09:00:00Z", "alice")
+                .history(2, "bad222", "2024-05-01T10:01:00Z", "bob"));
+        Finding finding = f.get(0);
+        assertEquals("bad222", finding.fact("currentRevision"));
+        assertEquals("good111", finding.fact("previousRevision"));
+        assertEquals("true", finding.fact("previousRevisionHealthy"), "seen Healthy at good111 by this process");
+        assertEquals("4", finding.fact("minutesSinceRollout"));
+        assertEquals("true", finding.fact("rolloutRecent"));
+        assertEquals("bob", finding.fact("deployedBy"));
+    }
+
+    @Test
+    void previousHealthIsNotGuessed() {
+        Finding finding = detect(app("web").sync("Synced", "bad222").health("Degraded", "x", "2024-05-01T10:02:00Z")
+                .history(1, "good111", "2024-05-01T07:00:00Z", "alice")
+                .history(2, "bad222", "2024-05-01T08:00:00Z", "bob")).get(0);
+        assertEquals(null, finding.fact("previousRevisionHealthy"));
+        assertEquals("false", finding.fact("rolloutRecent"), "deployed 3h ago");
     }
 
     @Test

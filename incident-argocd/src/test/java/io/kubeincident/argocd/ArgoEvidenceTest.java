@@ -67,7 +67,7 @@ class ArgoEvidenceTest {
         Map<String, String> f = new ArgoEvidence(argo).facts(
                 incident(ResourceRef.of("Deployment", "default", "web"), Instant.parse("2024-05-01T10:03:00Z")), cluster);
         assertEquals("web", f.get("argocdApp"));
-        assertEquals("argocd", f.get("argocdAppNamespace"));
+        assertEquals("argocd", f.get("argocdNamespace"));
         assertEquals("Synced", f.get("argocdSyncStatus"));
         assertEquals("Degraded", f.get("argocdHealth"));
         assertEquals("abc123def4567890", f.get("argocdRevision"));

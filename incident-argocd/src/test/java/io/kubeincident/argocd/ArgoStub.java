@@ -53,8 +53,8 @@ final class ArgoStub implements AutoCloseable {
         m.put("argocd.server_url", url());
         m.put("argocd.token", TOKEN);
         m.put("argocd.retry_backoff", "10ms");
-        m.put("argocd.read_timeout", "2s");
-        m.put("argocd.request_timeout", "5s");
+        m.put("argocd.read_timeout", "10s");
+        m.put("argocd.request_timeout", "20s");
         m.put("argocd.wait_timeout", "1s");
         m.put("argocd.poll_interval", "100ms");
         return m;
