@@ -96,6 +96,13 @@ abstract class ArgoActionSupport implements RemediationAction, Reversible, Suppo
         return new AppRef(name.toString(), ns == null ? null : ns.toString());
     }
 
+    /** What the finished operation deployed (after a rollback the compared revision is still Git's). */
+    static String deployedRevision(Application a) {
+        var op = a.status().operationState();
+        if (op != null && op.revision() != null) return op.revision();
+        return a.syncedRevision();
+    }
+
     protected static String str(Object o) {
         return o == null ? null : o.toString();
     }
@@ -119,7 +126,7 @@ abstract class ArgoActionSupport implements RemediationAction, Reversible, Suppo
         Application a = o.app();
         return switch (o.kind()) {
             case HEALTHY -> ActionResult.applied(what + "; operation Succeeded and application '" + app.name()
-                    + "' is Healthy at revision " + shortRev(a.syncedRevision()), undoState);
+                    + "' is Healthy at revision " + shortRev(deployedRevision(a)), undoState);
             case SUCCEEDED_NOT_HEALTHY -> ActionResult.applied(what + "; operation Succeeded but application '"
                     + app.name() + "' is still " + a.health() + " after " + argo.config().waitTimeout(), undoState);
             case FAILED -> {
