@@ -188,6 +188,30 @@ class ArgoActionsTest {
     }
 
     @Test
+    void aSucceededOperationWhoseAppStaysUnhealthyIsStillApplied() {
+        stub.server.stubFor(post(urlEqualTo(APP + "/sync")).willReturn(json(200, app("web"))));
+        appSequence(app("web").sync("Synced", "old"), app("web").sync("Synced", "new").health("Progressing", null, null)
+                .operation("Succeeded", "new", "ok", "2024-05-01T10:10:00Z", "2024-05-01T10:10:01Z"));
+        ActionResult.Applied a = assertInstanceOf(ActionResult.Applied.class,
+                sync().execute(request("argocd-sync", Map.of(), false), ctx));
+        assertTrue(a.message().contains("still Progressing after PT1S"), a.message());
+        assertEquals("old", a.undoState().get("fromRevision"), "undo stays possible");
+    }
+
+    @Test
+    void progressThatCannotBeReadLeavesTheChangeUndoable() {
+        stub.server.stubFor(post(urlEqualTo(APP + "/sync")).willReturn(json(200, app("web"))));
+        stub.server.stubFor(get(urlEqualTo(APP)).inScenario("app").whenScenarioStateIs(Scenario.STARTED)
+                .willSetStateTo("gone").willReturn(json(200, app("web").sync("Synced", "old"))));
+        stub.server.stubFor(get(urlEqualTo(APP)).inScenario("app").whenScenarioStateIs("gone")
+                .willReturn(json(403, error(7, "permission denied"))));
+        ActionResult.Applied a = assertInstanceOf(ActionResult.Applied.class,
+                sync().execute(request("argocd-sync", Map.of(), false), ctx));
+        assertTrue(a.message().contains("progress could not be read (HTTP 403"), a.message());
+        assertEquals("old", a.undoState().get("fromRevision"));
+    }
+
+    @Test
     void anUnmanagedTargetIsRefused() {
         ActionRequest req = new ActionRequest("inc-1", "argocd-sync", ResourceRef.of("Deployment", "default", "plain"),
                 Map.of(), 0.9, false);
