@@ -35,6 +35,11 @@ public final class RestartPodAction extends KubeAction implements SupportsDryRun
         super(kube);
     }
 
+    /** With the default retries (3 attempts, waiting for real). */
+    public RestartPodAction() {
+        this(KubeApi.defaults());
+    }
+
     @Override
     public String id() {
         return ActionTypes.RESTART_POD;

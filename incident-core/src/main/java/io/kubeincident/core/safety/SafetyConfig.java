@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  *   <caption>keys</caption>
  *   <tr><td>{@code safety.excluded_namespaces}</td><td>added to {@code kube-system}, {@code kube-public},
  *       {@code kube-node-lease} and the runtime's own namespace, which are always excluded</td></tr>
- *   <tr><td>{@code safety.own_namespace}</td><td>the runtime's namespace (default: env {@code POD_NAMESPACE})</td></tr>
+ *   <tr><td>{@code runtime.namespace}</td><td>the runtime's own namespace, always excluded</td></tr>
  *   <tr><td>{@code safety.opt_out_label}</td><td>label that opts a namespace or workload out when {@code "true"}
  *       (default {@code kube-incident.io/ignore})</td></tr>
  *   <tr><td>{@code safety.max_replicas}</td><td>replica ceiling (20)</td></tr>
@@ -58,19 +58,15 @@ public record SafetyConfig(Set<String> excludedNamespaces, String optOutLabel, i
     }
 
     public static SafetyConfig defaults() {
-        return from(ConfigView.empty(), () -> null);
-    }
-
-    public static SafetyConfig from(ConfigView config) {
-        return from(config, () -> System.getenv("POD_NAMESPACE"));
+        return from(ConfigView.empty());
     }
 
     /** Reads and checks every key; throws one {@link IllegalArgumentException} listing every problem. */
-    public static SafetyConfig from(ConfigView config, Supplier<String> podNamespace) {
+    public static SafetyConfig from(ConfigView config) {
         List<String> problems = new ArrayList<>();
         ConfigView s = config.under("safety");
         Set<String> excluded = new LinkedHashSet<>(read(problems, () -> s.getList("excluded_namespaces", List.of())));
-        String own = s.getString("own_namespace", podNamespace.get());
+        String own = config.getString("runtime.namespace", null);
         if (own != null && !own.isBlank()) excluded.add(own.trim());
         int maxReplicas = positive(problems, "max_replicas", read(problems, () -> s.getInt("max_replicas", 20)));
         double scale = atLeastOne(problems, "max_scale_factor", read(problems, () -> s.getDouble("max_scale_factor", 2.0)));
