@@ -147,12 +147,19 @@ public abstract class KubeAction implements RemediationAction {
         return request.dryRun() ? "All" : null;
     }
 
-    /** Emits an event on {@code on} unless this is a dry run (a dry run writes nothing, not even events). */
+    /** Prefix of every event reason we emit, so {@code kubectl get events} shows who acted. */
+    public static final String EVENT_REASON_PREFIX = "KubeIncident";
+
+    /**
+     * Emits an event on {@code on} unless this is a dry run (a dry run writes nothing, not even events). The
+     * reason gets the {@value #EVENT_REASON_PREFIX} prefix.
+     */
     protected static void event(ActionContext context, ActionRequest request, ResourceRef on, String type, String reason,
                                 String message) {
         if (request.dryRun()) return;
+        String r = reason.startsWith(EVENT_REASON_PREFIX) ? reason : EVENT_REASON_PREFIX + reason;
         try {
-            context.recordEvent(on, type, reason, message + " [kube-incident " + request.incidentId() + "]");
+            context.recordEvent(on, type, r, message + " (incident " + request.incidentId() + ")");
         } catch (RuntimeException e) {
             LOG.warn("could not record event {} on {}: {}", reason, on, e.toString());
         }

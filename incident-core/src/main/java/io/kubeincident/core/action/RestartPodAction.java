@@ -73,7 +73,7 @@ public final class RestartPodAction extends KubeAction implements SupportsDryRun
 
     @Override
     protected String eventReasonPrefix() {
-        return "RestartPod";
+        return "Restart";
     }
 
     @Override
@@ -109,7 +109,7 @@ public final class RestartPodAction extends KubeAction implements SupportsDryRun
                     + ", which recreates it); the API server accepted it with dryRun=All");
         }
         String msg = "deleted " + target + " so that " + owner.getKind() + " " + owner.getName() + " recreates it";
-        event(context, request, target, EVENT_NORMAL, "RestartPod", msg);
+        event(context, request, target, EVENT_NORMAL, "Restart", msg);
         Map<String, Object> undo = new LinkedHashMap<>();
         undo.put("podUid", uid);
         undo.put("owner", owner.getKind() + "/" + owner.getName());
