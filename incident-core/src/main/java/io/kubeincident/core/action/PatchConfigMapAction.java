@@ -134,10 +134,10 @@ public final class PatchConfigMapAction extends KubeAction implements SupportsDr
         if (changes.isEmpty()) {
             return ActionResult.skipped(target + " already has the requested values of " + wanted.keySet());
         }
-        JsonPatch patch = new JsonPatch();
-        if (cm.getData() == null) patch.add("/data", changes);
-        else changes.forEach((k, v) -> patch.add("/data/" + Workloads.pointer(k), v));
-        patch.precondition(cm.getMetadata().getResourceVersion());
+        // the whole map: client-java reads an absent map as empty, so per-key paths might not exist
+        Map<String, String> data = new TreeMap<>(current);
+        data.putAll(changes);
+        JsonPatch patch = new JsonPatch().add("/data", data).precondition(cm.getMetadata().getResourceVersion());
         patchConfigMap(request, context, patch);
         ConsumerRoller.Rolled rolled = request.booleanParam("rollConsumers", true)
                 ? roller.roll(context.apiClient(), context.incident(), target.namespace(), target.name(), false,
@@ -183,19 +183,11 @@ public final class PatchConfigMapAction extends KubeAction implements SupportsDr
         }
         V1ConfigMap cm = read(original, context);
         Map<String, String> current = cm.getData() == null ? Map.of() : cm.getData();
-        JsonPatch patch = new JsonPatch();
-        if (cm.getData() == null && !previous.isEmpty()) patch.add("/data", Map.of());
-        previous.forEach((k, v) -> {
-            if (!String.valueOf(v).equals(current.get(String.valueOf(k)))) {
-                patch.add("/data/" + Workloads.pointer(String.valueOf(k)), String.valueOf(v));
-            }
-        });
-        for (Object k : absent) {
-            if (current.containsKey(String.valueOf(k))) patch.remove("/data/" + Workloads.pointer(String.valueOf(k)));
-        }
-        if (patch.isEmpty()) return ActionResult.skipped(target + " already has its previous values");
-        patch.precondition(cm.getMetadata().getResourceVersion());
-        patchConfigMap(original, context, patch);
+        Map<String, String> data = new TreeMap<>(current);
+        previous.forEach((k, v) -> data.put(String.valueOf(k), String.valueOf(v)));
+        for (Object k : absent) data.remove(String.valueOf(k));
+        if (data.equals(new TreeMap<>(current))) return ActionResult.skipped(target + " already has its previous values");
+        patchConfigMap(original, context, new JsonPatch().add("/data", data).precondition(cm.getMetadata().getResourceVersion()));
         ConsumerRoller.Rolled rolled = roller.roll(context.apiClient(), context.incident(), target.namespace(), target.name(),
                 false, original.incidentId() + "/" + id() + "-undo/" + target.name(), context.clock().instant(), dryRun(original));
         String msg = "restored the previous values of " + target + describe(rolled);

@@ -134,6 +134,13 @@ public final class PatchSecretAction extends KubeAction implements SupportsDryRu
         return Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The whole data map in its wire form (base64), so it can be written back with one {@code add}. */
+    private static Map<String, String> encoded(Map<String, byte[]> data) {
+        Map<String, String> out = new TreeMap<>();
+        data.forEach((k, v) -> out.put(k, Base64.getEncoder().encodeToString(v == null ? new byte[0] : v)));
+        return out;
+    }
+
     private static boolean sameValue(byte[] current, String wanted) {
         return current != null && Arrays.equals(current, wanted.getBytes(StandardCharsets.UTF_8));
     }
@@ -154,11 +161,9 @@ public final class PatchSecretAction extends KubeAction implements SupportsDryRu
             previous.put(k, old == null ? Optional.empty() : Optional.of(Base64.getEncoder().encodeToString(old)));
         });
         if (changes.isEmpty()) return ActionResult.skipped(target + " already has the requested values of its keys");
-        JsonPatch patch = new JsonPatch();
-        if (secret.getData() == null) patch.add("/data", changes);
-        else changes.forEach((k, v) -> patch.add("/data/" + Workloads.pointer(k), v));
-        patch.precondition(secret.getMetadata().getResourceVersion());
-        patchSecret(request, context, patch);
+        Map<String, String> data = encoded(current);
+        data.putAll(changes);
+        patchSecret(request, context, new JsonPatch().add("/data", data).precondition(secret.getMetadata().getResourceVersion()));
         ConsumerRoller.Rolled rolled = request.booleanParam("rollConsumers", true)
                 ? roller.roll(context.apiClient(), context.incident(), target.namespace(), target.name(), true,
                 request.incidentId() + "/" + id() + "/" + target.name(), context.clock().instant(), dryRun(request))
@@ -198,15 +203,12 @@ public final class PatchSecretAction extends KubeAction implements SupportsDryRu
         }
         V1Secret secret = read(original, context);
         Map<String, byte[]> current = secret.getData() == null ? Map.of() : secret.getData();
-        JsonPatch patch = new JsonPatch();
-        if (secret.getData() == null) patch.add("/data", Map.of());
-        for (Map.Entry<String, Optional<String>> e : new TreeMap<>(previous.get()).entrySet()) {
-            String path = "/data/" + Workloads.pointer(e.getKey());
-            if (e.getValue().isPresent()) patch.add(path, e.getValue().get());
-            else if (current.containsKey(e.getKey())) patch.remove(path);
+        Map<String, String> data = encoded(current);
+        for (Map.Entry<String, Optional<String>> e : previous.get().entrySet()) {
+            if (e.getValue().isPresent()) data.put(e.getKey(), e.getValue().get());
+            else data.remove(e.getKey());
         }
-        patch.precondition(secret.getMetadata().getResourceVersion());
-        patchSecret(original, context, patch);
+        patchSecret(original, context, new JsonPatch().add("/data", data).precondition(secret.getMetadata().getResourceVersion()));
         ConsumerRoller.Rolled rolled = roller.roll(context.apiClient(), context.incident(), target.namespace(), target.name(),
                 true, original.incidentId() + "/" + id() + "-undo/" + target.name(), context.clock().instant(), dryRun(original));
         String msg = "restored the previous values of keys " + new TreeMap<>(previous.get()).keySet() + " of " + target

@@ -100,6 +100,8 @@ public final class RestartPodAction extends KubeAction implements SupportsDryRun
         V1DeleteOptions options = new V1DeleteOptions().preconditions(new V1Preconditions().uid(uid));
         Long grace = request.parameters().containsKey("gracePeriodSeconds") ? request.longParam("gracePeriodSeconds", 30) : null;
         if (grace != null) options.gracePeriodSeconds(grace);
+        // with a body the API server takes dryRun from the body and ignores the query parameter: set both
+        if (request.dryRun()) options.dryRun(List.of("All"));
         CoreV1Api api = new CoreV1Api(context.apiClient());
         kube.call(DELETE, target.key(), () -> api.deleteNamespacedPod(target.name(), target.namespace())
                 .body(options).dryRun(dryRun(request)).gracePeriodSeconds(grace == null ? null : grace.intValue()).execute());

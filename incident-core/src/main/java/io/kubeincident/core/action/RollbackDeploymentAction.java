@@ -207,8 +207,7 @@ public final class RollbackDeploymentAction extends KubeAction implements Suppor
         }
         JsonPatch patch = new JsonPatch()
                 .replace("/spec/template", withoutHash(p.replicaSet().getSpec().getTemplate()));
-        if (d.getMetadata().getAnnotations() == null) patch.add("/metadata/annotations", annotations);
-        else patch.replace("/metadata/annotations", annotations);
+        patch.add("/metadata/annotations", annotations);  // add replaces, and works where the map is absent
         patch.precondition(d.getMetadata().getResourceVersion());
         AppsV1Api api = new AppsV1Api(context.apiClient());
         V1Patch body = new V1Patch(patch.toJson());

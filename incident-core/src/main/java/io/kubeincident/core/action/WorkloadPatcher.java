@@ -73,18 +73,19 @@ public final class WorkloadPatcher {
         };
     }
 
-    /** Adds ops to {@code patch} that set {@code values} as pod-template annotations, creating the map when absent. */
+    /**
+     * Adds an op to {@code patch} that sets {@code values} among the pod-template annotations. The whole map is
+     * written (what was read plus {@code values}): client-java reads an absent map as empty, so a JSON patch
+     * cannot know whether a key path exists; writing the map with {@code add} works either way, and the
+     * resourceVersion precondition keeps it from overwriting a concurrent change.
+     */
     public static void setTemplateAnnotations(JsonPatch patch, V1PodTemplateSpec template, Map<String, String> values) {
         V1ObjectMeta meta = template.getMetadata();
-        if (meta == null) {
-            patch.add("/spec/template/metadata", Map.of("annotations", values));
-        } else if (meta.getAnnotations() == null) {
-            patch.add("/spec/template/metadata/annotations", values);
-        } else {
-            for (Map.Entry<String, String> e : new java.util.TreeMap<>(values).entrySet()) {
-                patch.add("/spec/template/metadata/annotations/" + Workloads.pointer(e.getKey()), e.getValue());
-            }
-        }
+        Map<String, String> merged = new java.util.TreeMap<>(meta == null || meta.getAnnotations() == null
+                ? Map.of() : meta.getAnnotations());
+        merged.putAll(values);
+        if (meta == null) patch.add("/spec/template/metadata", Map.of("annotations", merged));
+        else patch.add("/spec/template/metadata/annotations", merged);
     }
 
     /** Outcome of {@link #restart}. */
