@@ -276,7 +276,7 @@ public final class DrainNodeAction extends KubeAction implements SupportsDryRun,
             }
             try {
                 kube.callNoRetryOn429(EVICT, "Pod/" + ns + "/" + name,
-                        () -> api.createNamespacedPodEviction(name, ns, eviction).dryRun(dryRun(request)).execute());
+                        () -> postEviction(api.createNamespacedPodEviction(name, ns, eviction).dryRun(dryRun(request)).buildCall(null)));
                 return Optional.empty();
             } catch (KubeCallException e) {
                 if (e.is(KubeCallException.Kind.NOT_FOUND)) return Optional.empty();
@@ -285,6 +285,20 @@ public final class DrainNodeAction extends KubeAction implements SupportsDryRun,
             }
         }
         return Optional.of("blocked by " + pdbNames(client, pod) + (last == null ? "" : ", last answer HTTP " + last.status()));
+    }
+
+    /**
+     * The API server answers a granted eviction with a {@code Status}, which client-java's generated
+     * {@code execute()} fails to parse as a {@code V1Eviction}; so the call is made raw and judged by its code.
+     */
+    private static Object postEviction(okhttp3.Call call) throws io.kubernetes.client.openapi.ApiException {
+        try (okhttp3.Response r = call.execute()) {
+            if (r.isSuccessful()) return r.code();
+            String body = r.body() == null ? null : r.body().string();
+            throw new io.kubernetes.client.openapi.ApiException(r.code(), r.headers().toMultimap(), body);
+        } catch (java.io.IOException e) {
+            throw new io.kubernetes.client.openapi.ApiException(e);
+        }
     }
 
     private String pdbNames(ApiClient client, V1Pod pod) {
