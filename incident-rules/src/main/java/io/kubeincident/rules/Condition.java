@@ -261,6 +261,7 @@ sealed interface Condition {
 
     /** Regex helpers: named-group capture and short excerpts. */
     final class Regexes {
+        static final int MAX_MATCH_INPUT = 8192;
         private static final Pattern GROUP_NAME = Pattern.compile("\\(\\?<([a-zA-Z][a-zA-Z0-9]*)>");
 
         private Regexes() {
@@ -273,7 +274,8 @@ sealed interface Condition {
         /** Finds {@code p} in {@code text}; on a hit puts its named groups (and, if given, the whole match) into the context. */
         static boolean capture(Pattern p, String text, MatchContext ctx, String wholeMatchVar) {
             if (text == null) return false;
-            Matcher m = p.matcher(text);
+            // Bounds the work of a user's regex on one pathological line; real messages are far shorter.
+            Matcher m = p.matcher(text.length() > MAX_MATCH_INPUT ? text.substring(0, MAX_MATCH_INPUT) : text);
             if (!m.find()) return false;
             for (String name : groupNames(p)) {
                 String g = m.group(name);

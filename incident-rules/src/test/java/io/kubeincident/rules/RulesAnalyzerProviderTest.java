@@ -1,22 +1,17 @@
 package io.kubeincident.rules;
 
 import io.kubeincident.api.ActionTypes;
-import io.kubeincident.api.ConfigView;
 import io.kubeincident.api.Diagnosis;
 import io.kubeincident.api.OutcomeRecord.Outcome;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.spi.Analyzer;
 import io.kubeincident.spi.AnalyzerProvider;
-import io.kubeincident.spi.ClusterView;
-import io.kubeincident.spi.OutcomeHistory;
 import io.kubeincident.spi.ProviderContext;
-import io.kubernetes.client.openapi.ApiClient;
+import io.kubeincident.testkit.context.TestContexts;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.ServiceLoader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,20 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RulesAnalyzerProviderTest {
-
-    record Context(ConfigView config, OutcomeHistory outcomes) implements ProviderContext {
-        public Optional<ApiClient> apiClient() {
-            return Optional.empty();
-        }
-
-        public Clock clock() {
-            return Clock.systemUTC();
-        }
-
-        public ClusterView cluster() {
-            throw new UnsupportedOperationException("the rules analyzer needs no cluster view");
-        }
-    }
 
     @Test
     void isDiscoveredThroughServiceLoader() {
@@ -63,7 +44,7 @@ class RulesAnalyzerProviderTest {
         OutcomeHistoryTest.ListHistory history = new OutcomeHistoryTest.ListHistory()
                 .add("crash-loop", ActionTypes.RESTART_POD, ResourceRef.of("Deployment", "shop", "checkout"), Outcome.NOT_IMPROVED);
         RulesAnalyzerProvider provider = new RulesAnalyzerProvider();
-        Context ctx = new Context(ConfigView.of(Map.of("rules.inline", inline)), history);
+        ProviderContext ctx = TestContexts.provider().config(Map.of("rules.inline", inline)).outcomes(history).build();
         assertTrue(provider.enabled(ctx));
         Analyzer analyzer = provider.create(ctx);
         assertEquals("rules", analyzer.id());
@@ -78,7 +59,8 @@ class RulesAnalyzerProviderTest {
 
     @Test
     void badRulesFailCreationWithEveryProblemListed() {
-        Context ctx = new Context(ConfigView.of(Map.of("rules.inline", "rules:\n  - id: Bad Id\n    types: [crash-loop]\n")), OutcomeHistory.none());
+        ProviderContext ctx = TestContexts.provider()
+                .config(Map.of("rules.inline", "rules:\n  - id: Bad Id\n    types: [crash-loop]\n")).build();
         RuleValidationException e = assertThrows(RuleValidationException.class, () -> new RulesAnalyzerProvider().create(ctx));
         assertTrue(e.getMessage().contains("rules.inline: rule 'Bad Id': field 'id'"), e.getMessage());
         assertTrue(e.getMessage().contains("field 'category': is required"), e.getMessage());
