@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * A resource gets {@code safety.cooldown} of quiet after an action changed it (or while one runs): no other
+ * A resource gets {@code safety.cooldown} of quiet after an action (or an undo) changed it, or while one runs: no other
  * action on the same target until then. Dry runs, skipped and failed actions changed nothing and do not count.
  */
 public final class CooldownPolicy implements SafetyPolicy {
@@ -44,7 +44,7 @@ public final class CooldownPolicy implements SafetyPolicy {
         Instant now = context.clock().instant();
         Optional<ActionHistory.Entry> last = context.history().since(now.minus(config.cooldown())).stream()
                 .filter(e -> !e.dryRun())
-                .filter(e -> "applied".equals(e.result()) || "running".equals(e.result()))
+                .filter(e -> "applied".equals(e.result()) || "running".equals(e.result()) || "undone".equals(e.result()))
                 .filter(e -> e.target().sameTarget(action.target()))
                 .reduce((a, b) -> b);
         if (last.isEmpty()) return Verdict.allow();

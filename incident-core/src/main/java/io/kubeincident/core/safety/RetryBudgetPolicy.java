@@ -47,6 +47,7 @@ public final class RetryBudgetPolicy implements SafetyPolicy {
         return history.since(since).stream()
                 .filter(e -> fingerprint.equals(e.fingerprint()))
                 .filter(RateLimitPolicy::counts)
+                .filter(e -> !"undone".equals(e.result()))  // reverting a bad step is not another try
                 .toList();
     }
 
