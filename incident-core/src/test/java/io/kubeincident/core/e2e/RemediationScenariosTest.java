@@ -5,6 +5,7 @@ import io.kubeincident.api.AuditRecord;
 import io.kubeincident.api.Decision;
 import io.kubeincident.api.IncidentReport;
 import io.kubeincident.api.OutcomeRecord;
+import io.kubeincident.api.PlannedAction;
 import io.kubeincident.api.ProposedAction;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.core.IncidentEngine;
@@ -213,6 +214,135 @@ class RemediationScenariosTest {
         assertTrue(new CoreV1Api(kube.apiClient()).listNamespacedEvent("default").execute().getItems().stream()
                 .noneMatch(e -> e.getReason() != null && e.getReason().startsWith("KubeIncident")), "no events either");
         assertFalse(reports.isEmpty());
+    }
+
+    @Test
+    void aChangeThatMakesThingsWorseIsUndoneAndEscalated() throws ApiException {
+        Workload w = DeploymentBuilder.deployment("default", "web").replicas(2).create(kube.apiClient());
+        AppsV1Api apps = new AppsV1Api(kube.apiClient());
+        io.kubernetes.client.custom.V1Patch limits = new io.kubernetes.client.custom.V1Patch("[{\"op\":\"add\",\"path\":"
+                + "\"/spec/template/spec/containers/0/resources\",\"value\":{\"limits\":{\"memory\":\"256Mi\"}}}]");
+        io.kubernetes.client.util.PatchUtils.patch(io.kubernetes.client.openapi.models.V1Deployment.class,
+                () -> apps.patchNamespacedDeployment("web", "default", limits).buildCall(null),
+                io.kubernetes.client.custom.V1Patch.PATCH_FORMAT_JSON_PATCH, kube.apiClient());
+        // one of the two pods crash-loops (OOM), the other serves: 1 ready before the action
+        V1Pod sick = w.pods().get(0);
+        V1Pod status = io.kubeincident.testkit.scenario.PodBuilder.pod("default", sick.getMetadata().getName())
+                .spec(sick.getSpec()).labels(sick.getMetadata().getLabels()).oomKilled(4).build();
+        sick.setStatus(status.getStatus());
+        new CoreV1Api(kube.apiClient()).replaceNamespacedPodStatus(sick.getMetadata().getName(), "default",
+                new CoreV1Api(kube.apiClient()).readNamespacedPod(sick.getMetadata().getName(), "default").execute().status(status.getStatus()))
+                .execute();
+        ControllerEmulator emu = emulator(true);  // the new template's pods crash too: the raise makes it worse
+        ScriptedAnalyzer raise = new ScriptedAnalyzer(req -> List.of(new ProposedAction(ActionTypes.ADJUST_RESOURCES,
+                req.incident().rootResource(), Map.of("factor", 1.5), 0.95, "OOM: give it more memory")));
+        IncidentEngine engine = engine(Map.of(), raise);
+
+        String id = engine.runOnce().get(0).incident().id();
+        assertEquals("384Mi", memoryLimit());
+        for (int i = 0; i < 6 && !steps(id).contains("escalated"); i++) sweep(engine, emu);
+
+        assertEquals("worse", audit.withStep("verified").get(0).field("result"), audit.withStep("verified").toString());
+        List<AuditRecord> undo = audit.forIncident(id).stream().filter(a -> Boolean.TRUE.equals(a.field("undo"))).toList();
+        assertEquals(List.of("intent", "outcome"), undo.stream().map(AuditRecord::step).toList());
+        assertEquals("applied", undo.get(1).field("result"), undo.get(1).fields().toString());
+        assertEquals("256Mi", memoryLimit(), "the raise was undone");
+        assertTrue(steps(id).indexOf("escalated") > steps(id).lastIndexOf("outcome"), steps(id).toString());
+        assertEquals(OutcomeRecord.Outcome.WORSE, outcomes.forResource(ResourceRef.of("Deployment", "default", "web")).get(0).outcome());
+        int intents = (int) audit.withStep("intent").size();
+        for (int i = 0; i < 3; i++) sweep(engine, emu);
+        assertEquals(intents, audit.withStep("intent").size(), "an escalated incident is not acted on again");
+    }
+
+    private String memoryLimit() throws ApiException {
+        return new AppsV1Api(kube.apiClient()).readNamespacedDeployment("web", "default").execute().getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getResources().getLimits().get("memory").toSuffixedString();
+    }
+
+    @Test
+    void anApprovedActionIsJudgedAgainBeforeItRuns() throws ApiException {
+        DeploymentBuilder.deployment("default", "web").replicas(1).pods(p -> p.crashLoopBackOff(6)).create(kube.apiClient());
+        IncidentEngine engine = engine(Map.of("remediation.mode", "approval"), null);
+        IncidentReport r = engine.runOnce().get(0);
+        assertEquals(Decision.APPROVAL, r.plan().get(0).decision());
+        String approvalId = engine.approvals().pending().get(0).id();
+        // meanwhile the team opts the namespace out
+        new CoreV1Api(kube.apiClient()).createNamespace(new io.kubernetes.client.openapi.models.V1Namespace().metadata(
+                new io.kubernetes.client.openapi.models.V1ObjectMeta().name("default").putLabelsItem("kube-incident.io/ignore", "true")))
+                .execute();
+        var d = engine.approvals().approve(approvalId, "sre@example.com");
+        var approved = org.junit.jupiter.api.Assertions.assertInstanceOf(io.kubeincident.core.approval.Approvals.Decision.Approved.class, d);
+        org.junit.jupiter.api.Assertions.assertInstanceOf(io.kubeincident.api.ActionResult.Failed.class, approved.result());
+        assertTrue(approved.result().message().contains("opted out"), approved.result().message());
+        assertEquals(1, pods().size(), "the pod was not deleted");
+        org.junit.jupiter.api.Assertions.assertInstanceOf(io.kubeincident.core.approval.Approvals.Decision.AlreadyDecided.class,
+                engine.approvals().approve(approvalId, "sre@example.com"));
+    }
+
+    @Test
+    void twoActionsRacingOnTheSameResourceOnlyOneRuns() throws Exception {
+        DeploymentBuilder.deployment("default", "web").replicas(2).image("web:2").previousRevision("web:1").create(kube.apiClient());
+        ResourceRef web = ResourceRef.of("Deployment", "default", "web");
+        var ledger = new io.kubeincident.core.safety.ActionLedger();
+        var trail = new io.kubeincident.core.audit.AuditTrail(List.of(audit), clock);
+        java.util.concurrent.CountDownLatch bothInside = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        var api = new io.kubeincident.core.action.KubeApi(io.kubeincident.core.action.ApiRetryConfig.defaults(),
+                io.kubeincident.core.action.Sleeper.NONE);
+        // the rollback holds its claim until the restart has tried to start
+        var slowRollback = new io.kubeincident.core.action.RollbackDeploymentAction(api);
+        io.kubeincident.spi.RemediationAction holding = new io.kubeincident.spi.RemediationAction() {
+            public String id() {
+                return ActionTypes.ROLLBACK_DEPLOYMENT;
+            }
+
+            public String description() {
+                return slowRollback.description();
+            }
+
+            public java.util.Set<String> targetKinds() {
+                return slowRollback.targetKinds();
+            }
+
+            public io.kubeincident.api.ActionResult execute(io.kubeincident.api.ActionRequest req, io.kubeincident.spi.ActionContext ctx) {
+                bothInside.countDown();
+                try {
+                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return slowRollback.execute(req, ctx);
+            }
+        };
+        var executor = new io.kubeincident.core.exec.ActionExecutor(Map.of(ActionTypes.ROLLBACK_DEPLOYMENT, holding,
+                ActionTypes.ROLLOUT_RESTART, new io.kubeincident.core.action.RolloutRestartAction(api)), ledger, trail, clock);
+        var incident = io.kubeincident.testkit.context.TestContexts.incident("crash-loop", web);
+        var ctx = io.kubeincident.testkit.context.TestContexts.action().apiClient(kube.apiClient()).incident(incident).build();
+        var rollback = new PlannedAction(new ProposedAction(ActionTypes.ROLLBACK_DEPLOYMENT, web, Map.of(), 0.9, "a"),
+                io.kubeincident.api.Verdict.allow(), Decision.EXECUTE, List.of());
+        var restart = new PlannedAction(new ProposedAction(ActionTypes.ROLLOUT_RESTART, web, Map.of(), 0.9, "b"),
+                io.kubeincident.api.Verdict.allow(), Decision.EXECUTE, List.of());
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> executor.execute(incident, rollback, false, ctx, "race"));
+            assertTrue(bothInside.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            var second = pool.submit(() -> executor.execute(incident, restart, false, ctx, "race"));
+            io.kubeincident.api.ActionResult loser = second.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            release.countDown();
+            io.kubeincident.api.ActionResult winner = first.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            org.junit.jupiter.api.Assertions.assertInstanceOf(io.kubeincident.api.ActionResult.Applied.class, winner, winner.message());
+            org.junit.jupiter.api.Assertions.assertInstanceOf(io.kubeincident.api.ActionResult.Skipped.class, loser, loser.message());
+            assertTrue(loser.message().contains("another action is running on Deployment/default/web"), loser.message());
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+        assertEquals(1, audit.withStep("intent").size(), "only the winner wrote an intent");
+        assertEquals("web:1", new AppsV1Api(kube.apiClient()).readNamespacedDeployment("web", "default").execute()
+                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        assertFalse(new AppsV1Api(kube.apiClient()).readNamespacedDeployment("web", "default").execute()
+                .getSpec().getTemplate().getMetadata().getAnnotations().containsKey(io.kubeincident.core.action.Workloads.RESTARTED_AT),
+                "the restart never ran");
     }
 
     /** Every object's name with its resourceVersion: any write changes it. */
