@@ -1,0 +1,87 @@
+package io.kubeincident.openai;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Masks secrets in text before it leaves the process. The engine redacts evidence already; this second
+ * pass runs on everything this module sends or keeps (prompt, audit details), so a gap upstream or a
+ * secret inside an operator's runbook line still does not reach the model or the audit. Stateless and
+ * thread-safe.
+ */
+public final class Redactor {
+
+    public static final String MASK = "[REDACTED]";
+
+    private static final Pattern PEM_BLOCK = Pattern.compile(
+            "-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)", Pattern.DOTALL);
+    private static final Pattern PEM_BEGIN = Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----");
+    private static final Pattern PEM_END = Pattern.compile("-----END [A-Z0-9 ]*PRIVATE KEY-----");
+
+    /** Ordered: specific token formats first, then the generic key=value form. */
+    private static final List<Rule> RULES = List.of(
+            // JSON Web Tokens (header.payload.signature, base64url)
+            new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}"), MASK),
+            // Authorization header values
+            new Rule(Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{8,}"), "$1 " + MASK),
+            new Rule(Pattern.compile("\\b(Basic)\\s+(?=\\S*[0-9+/=])[A-Za-z0-9+/]{12,}={0,2}"), "$1 " + MASK),
+            // provider key formats: OpenAI, Stripe-like, AWS access keys, GitHub, Slack, Google
+            new Rule(Pattern.compile("\\bsk-[A-Za-z0-9_-]{16,}"), MASK),
+            new Rule(Pattern.compile("\\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}"), MASK),
+            new Rule(Pattern.compile("\\b(?:AKIA|ASIA)[0-9A-Z]{16}\\b"), MASK),
+            new Rule(Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})"), MASK),
+            new Rule(Pattern.compile("\\bxox[abprs]-[A-Za-z0-9-]{10,}"), MASK),
+            new Rule(Pattern.compile("\\bAIza[0-9A-Za-z_-]{30,}"), MASK),
+            // credentials inside URLs / connection strings: scheme://user:password@host
+            new Rule(Pattern.compile("\\b([a-zA-Z][a-zA-Z0-9+.-]*://[^\\s:/@]+:)[^\\s@/]+@"), "$1" + MASK + "@"),
+            // key=value and "key": "value" where the key names a secret
+            new Rule(Pattern.compile("(?i)([\"']?[\\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey"
+                    + "|access[_-]?key|private[_-]?key|credential|connection[_-]?string)[\\w.-]*[\"']?\\s*[:=]\\s*)"
+                    + "(?:\"[^\"]*\"|'[^']*'|[^\\s,;&\"'}]+)"), "$1" + MASK),
+            // long base64-looking blobs that mix cases and digits (keys, certs); hex digests are left alone
+            new Rule(Pattern.compile("\\b(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[0-9])"
+                    + "[A-Za-z0-9+/]{40,}={0,2}"), MASK));
+
+    private Redactor() {
+    }
+
+    /** {@code text} with every secret-looking value masked; null stays null. */
+    public static String redact(String text) {
+        if (text == null || text.isEmpty()) return text;
+        String out = PEM_BLOCK.matcher(text).replaceAll(Matcher.quoteReplacement("[REDACTED PRIVATE KEY]"));
+        for (Rule rule : RULES) {
+            out = rule.pattern.matcher(out).replaceAll(rule.replacement);
+        }
+        return out;
+    }
+
+    /**
+     * Redacts log lines, also masking the body of a PEM private key that spans several lines (each line
+     * alone would not match).
+     */
+    public static List<String> redactLines(List<String> lines) {
+        List<String> out = new ArrayList<>(lines.size());
+        boolean insideKey = false;
+        for (String line : lines) {
+            String l = line == null ? "" : line;
+            if (insideKey) {
+                if (PEM_END.matcher(l).find()) insideKey = false;
+                out.add("[REDACTED PRIVATE KEY]");
+                continue;
+            }
+            Matcher begin = PEM_BEGIN.matcher(l);
+            if (begin.find() && !PEM_END.matcher(l.substring(begin.end())).find()) {
+                insideKey = true;
+                out.add(redact(l.substring(0, begin.start())) + "[REDACTED PRIVATE KEY]");
+                continue;
+            }
+            out.add(redact(l));
+        }
+        return out;
+    }
+
+    private record Rule(Pattern pattern, String replacement) {
+    }
+}
