@@ -76,24 +76,31 @@ final class AnswerValidator {
         if (root == null || !root.isObject()) return new Rejected(List.of("the answer is not a JSON object"));
 
         List<String> reasons = new ArrayList<>();
-        Set<String> schemaErrors = new TreeSet<>();
-        for (ValidationMessage m : compile(answerSchema).validate(root)) schemaErrors.add("schema: " + m.getMessage());
-        reasons.addAll(schemaErrors);
-
         Incident incident = request.incident();
         double confidence = probability(root.get("confidence"), "confidence", reasons);
-        List<ProposedAction> actions = new ArrayList<>();
-        JsonNode list = root.get("actions");
-        if (list != null && !list.isNull() && !list.isArray()) reasons.add("actions is not an array");
-        if (list != null && list.isArray()) {
-            for (int i = 0; i < list.size(); i++) {
-                ProposedAction a = action(list.get(i), "actions[" + i + "]", request, incident, reasons);
-                if (a != null) actions.add(a);
-            }
-        }
         String rootCause = textOf(root.get("root_cause"));
         String reasoning = textOf(root.get("reasoning"));
         if (rootCause.isBlank()) reasons.add("root_cause is missing or empty");
+        List<ProposedAction> actions = new ArrayList<>();
+        JsonNode list = root.get("actions");
+        if (list != null && !list.isNull() && !list.isArray()) reasons.add("actions is not an array");
+        Map<String, Map<String, Object>> branches = branches(answerSchema);
+        if (list != null && list.isArray()) {
+            for (int i = 0; i < list.size(); i++) {
+                String at = "actions[" + i + "]";
+                int before = reasons.size();
+                ProposedAction a = action(list.get(i), at, request, incident, reasons);
+                if (a != null) actions.add(a);
+                // the item against its own anyOf branch (shape, enums, no extra fields); skipped when the
+                // checks above already rejected it, so the reasons stay readable
+                Map<String, Object> branch = branches.get(textOf(list.get(i).get("type")));
+                if (reasons.size() == before && branch != null) {
+                    schemaErrors(branch, list.get(i), at, reasons);
+                }
+            }
+        }
+        // the answer's frame: fields, types, counts (items were checked one by one above)
+        schemaErrors(frame(answerSchema), root, "answer", reasons);
         if (!reasons.isEmpty()) {
             return new Rejected(reasons.size() > MAX_REASONS ? reasons.subList(0, MAX_REASONS) : reasons);
         }
@@ -130,7 +137,7 @@ final class AnswerValidator {
             JsonNode cleaned = params == null || params.isNull() ? mapper.createObjectNode() : withoutNulls(params);
             Set<String> errors = new TreeSet<>();
             for (ValidationMessage m : parameterSchema(descriptor).validate(cleaned)) {
-                errors.add(at + ".parameters: " + m.getMessage());
+                errors.add(located(at + ".parameters", m.getMessage()));
             }
             reasons.addAll(errors);
             @SuppressWarnings("unchecked")
@@ -178,6 +185,58 @@ final class AnswerValidator {
             return 0;
         }
         return v;
+    }
+
+    private void schemaErrors(Map<String, Object> schema, JsonNode node, String at, List<String> reasons) {
+        Set<String> errors = new TreeSet<>();
+        for (ValidationMessage m : compile(schema).validate(node)) {
+            errors.add("schema: " + located(at, m.getMessage()));
+        }
+        for (String e : errors) if (!reasons.contains(e)) reasons.add(e);
+    }
+
+    /** A validator message ("$.replicas: must ...") placed under {@code at} ("actions[0].parameters.replicas: must ..."). */
+    static String located(String at, String message) {
+        return message.startsWith("$") ? at + message.substring(1) : at + ": " + message;
+    }
+
+    /** The answer schema with each action item left open ({@code type: object}). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> frame(Map<String, Object> answerSchema) {
+        Map<String, Object> copy = new LinkedHashMap<>(answerSchema);
+        Map<String, Object> props = new LinkedHashMap<>((Map<String, Object>) copy.getOrDefault("properties", Map.of()));
+        if (props.get("actions") instanceof Map<?, ?> actions) {
+            Map<String, Object> a = new LinkedHashMap<>((Map<String, Object>) actions);
+            if (!Integer.valueOf(0).equals(a.get("maxItems"))) a.put("items", Map.of("type", "object"));
+            props.put("actions", a);
+        }
+        copy.put("properties", props);
+        return copy;
+    }
+
+    /**
+     * The anyOf branch of each action type, its parameters left to the action's own schema (strict mode
+     * makes optional parameters required-but-nullable; leaving one out is harmless).
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> branches(Map<String, Object> answerSchema) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        Object props = answerSchema.get("properties");
+        if (!(props instanceof Map<?, ?> p) || !(p.get("actions") instanceof Map<?, ?> actions)) return out;
+        if (!(actions.get("items") instanceof Map<?, ?> items) || !(items.get("anyOf") instanceof List<?> anyOf)) return out;
+        for (Object b : anyOf) {
+            if (!(b instanceof Map<?, ?> branch) || !(branch.get("properties") instanceof Map<?, ?> bp)) continue;
+            if (!(bp.get("type") instanceof Map<?, ?> type) || !(type.get("enum") instanceof List<?> ids) || ids.isEmpty()) continue;
+            Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) branch);
+            Map<String, Object> copyProps = new LinkedHashMap<>((Map<String, Object>) bp);
+            copyProps.put("parameters", Map.of("type", List.of("object", "null")));
+            copy.put("properties", copyProps);
+            List<Object> required = new ArrayList<>((List<Object>) copy.getOrDefault("required", List.of()));
+            required.remove("parameters");
+            copy.put("required", required);
+            out.put(String.valueOf(ids.get(0)), copy);
+        }
+        return out;
     }
 
     private JsonNode withoutNulls(JsonNode node) {
