@@ -156,7 +156,8 @@ public final class ContextRenderer {
     private static void facts(StringBuilder sb, Map<String, String> facts) {
         if (facts.isEmpty()) return;
         sb.append("## Facts\n");
-        new TreeMap<>(facts).forEach((k, v) -> sb.append("- ").append(clean(k)).append(": ").append(inlineData(v)).append('\n'));
+        // key and value redacted together: "apiKey: x" is recognisable only as a pair
+        new TreeMap<>(facts).forEach((k, v) -> sb.append("- ").append(inlineData(k + ": " + v)).append('\n'));
         sb.append('\n');
     }
 
@@ -416,7 +417,7 @@ public final class ContextRenderer {
         for (Map.Entry<String, String> e : new TreeMap<>(facts).entrySet()) {
             if (!first) sb.append("; ");
             first = false;
-            sb.append(data(e.getKey())).append('=').append(data(e.getValue()));
+            sb.append(data(e.getKey() + "=" + e.getValue()));
         }
         return sb.append("</untrusted-data>").toString();
     }

@@ -162,6 +162,11 @@ final class Fixtures {
     }
 
     static String completion(String content, String refusal, String finishReason) {
+        return completion(content, refusal, finishReason, 1234, 156, 1024);
+    }
+
+    static String completion(String content, String refusal, String finishReason, int promptTokens,
+                             int completionTokens, int cachedTokens) {
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("role", "assistant");
         message.put("content", content);
@@ -178,8 +183,9 @@ final class Fixtures {
         body.put("created", 1741570283);
         body.put("model", "gpt-4o-mini-2024-07-18");
         body.put("choices", List.of(choice));
-        body.put("usage", Map.of("prompt_tokens", 1234, "completion_tokens", 156, "total_tokens", 1390,
-                "prompt_tokens_details", Map.of("cached_tokens", 1024, "audio_tokens", 0),
+        body.put("usage", Map.of("prompt_tokens", promptTokens, "completion_tokens", completionTokens,
+                "total_tokens", promptTokens + completionTokens,
+                "prompt_tokens_details", Map.of("cached_tokens", cachedTokens, "audio_tokens", 0),
                 "completion_tokens_details", Map.of("reasoning_tokens", 0, "audio_tokens", 0,
                         "accepted_prediction_tokens", 0, "rejected_prediction_tokens", 0)));
         body.put("service_tier", "default");
