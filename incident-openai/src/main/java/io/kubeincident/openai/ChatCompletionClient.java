@@ -236,7 +236,7 @@ final class ChatCompletionClient implements AutoCloseable {
         if (message == null) message = snippet(bytes);
         ChatResult.Kind kind = status == 429 && ("insufficient_quota".equals(code) || "insufficient_quota".equals(type))
                 ? ChatResult.Kind.QUOTA : ChatResult.Kind.HTTP;
-        return new ChatResult.Failure(kind, status, type, code, bound(Redactor.redact(message)), attempts);
+        return new ChatResult.Failure(kind, status, type, code, bound(Redactor.redact(bound2x(message))), attempts);
     }
 
     private static boolean retryable(Response response, ChatResult.Failure failure) {
@@ -303,6 +303,11 @@ final class ChatCompletionClient implements AutoCloseable {
     private static String snippet(byte[] bytes) {
         String s = new String(bytes, 0, Math.min(bytes.length, 300), StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
         return bytes.length > 300 ? s + "..." : s;
+    }
+
+    /** Bounded work for the redactor on a huge server message; the bound cuts it further afterwards. */
+    private static String bound2x(String s) {
+        return s == null || s.length() <= 2 * MAX_ERROR_MESSAGE_CHARS ? s : s.substring(0, 2 * MAX_ERROR_MESSAGE_CHARS);
     }
 
     private static String bound(String s) {

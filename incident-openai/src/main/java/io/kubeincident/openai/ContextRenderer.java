@@ -370,26 +370,38 @@ public final class ContextRenderer {
         return sb.append(close).toString();
     }
 
-    /** Cleans each line and folds runs of lines that differ only in numbers (timestamps, counters). */
+    /**
+     * Cleans each line and folds runs of lines that differ only in numbers (timestamps, counters, attempt
+     * numbers): the first line stays, with {@code [repeated xN]} when the run is identical and
+     * {@code [xN similar]} when only numbers vary.
+     */
     static List<String> fold(List<String> lines) {
         List<String> out = new ArrayList<>();
         String runKey = null;
         String runFirst = null;
+        boolean identical = true;
         int run = 0;
         for (String raw : lines) {
             String line = data(raw);
             String key = DIGITS.matcher(line).replaceAll("#");
             if (key.equals(runKey)) {
                 run++;
+                identical &= line.equals(runFirst);
                 continue;
             }
-            if (runFirst != null) out.add(run > 1 ? "[repeated x" + run + "] " + runFirst : runFirst);
+            if (runFirst != null) out.add(folded(runFirst, run, identical));
             runKey = key;
             runFirst = line;
+            identical = true;
             run = 1;
         }
-        if (runFirst != null) out.add(run > 1 ? "[repeated x" + run + "] " + runFirst : runFirst);
+        if (runFirst != null) out.add(folded(runFirst, run, identical));
         return out;
+    }
+
+    private static String folded(String first, int run, boolean identical) {
+        if (run == 1) return first;
+        return (identical ? "[repeated x" + run + "] " : "[x" + run + " similar] ") + first;
     }
 
     // ---- untrusted text -----------------------------------------------------------------------------
@@ -397,11 +409,15 @@ public final class ContextRenderer {
     /** Untrusted text for inside a data block: redacted, control characters removed, brackets neutralised, bounded. */
     static String data(String raw) {
         if (raw == null) return "";
-        String s = Redactor.redact(raw);
+        // Cut well past the bound before redacting (bounded work on huge lines); a secret cut in two there lies
+        // beyond the bound and is dropped with the rest.
+        int length = raw.length();
+        String s = Redactor.redact(length > 2 * MAX_LINE_CHARS ? raw.substring(0, 2 * MAX_LINE_CHARS) : raw);
         s = CONTROL.matcher(s).replaceAll(" ");
         s = s.replace('<', '\u2039').replace('>', '\u203A');
-        if (s.length() > MAX_LINE_CHARS) {
-            s = s.substring(0, MAX_LINE_CHARS) + "...(+" + (s.length() - MAX_LINE_CHARS) + " chars)";
+        if (s.length() > MAX_LINE_CHARS || length > 2 * MAX_LINE_CHARS) {
+            int kept = Math.min(s.length(), MAX_LINE_CHARS);
+            s = s.substring(0, kept) + "...(+" + Math.max(0, length - kept) + " chars)";
         }
         return s;
     }

@@ -41,6 +41,8 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
 
     public static final String ID = "openai";
     static final int MAX_RAW_ANSWER_CHARS = 2000;
+    /** Root cause and reasoning kept for the audit and humans. */
+    static final int MAX_TEXT_CHARS = 4000;
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiAnalyzer.class);
 
     private final OpenAiConfig config;
@@ -204,8 +206,9 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
         AnswerValidator.Accepted ok = (AnswerValidator.Accepted) verdict;
         Map<String, String> attributes = new LinkedHashMap<>(details);
         attributes.put("llm.cache", "miss");
-        Diagnosis diagnosis = new Diagnosis(ok.category(), Redactor.redact(ok.rootCause()),
-                Redactor.redact(ok.reasoning()), ok.confidence(), ID, redactRationales(ok.actions()), attributes);
+        Diagnosis diagnosis = new Diagnosis(ok.category(), Redactor.redactBounded(ok.rootCause(), MAX_TEXT_CHARS),
+                Redactor.redactBounded(ok.reasoning(), MAX_TEXT_CHARS), ok.confidence(), ID,
+                redactRationales(ok.actions()), attributes);
         cache.put(cacheKey, diagnosis);
         LOG.info("openai diagnosed incident {} as {} (confidence {}, {} actions, {} tokens)", incident.id(),
                 diagnosis.category(), diagnosis.confidence(), diagnosis.actions().size(), usage.totalTokens());
@@ -237,7 +240,7 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
 
     private static Optional<String> unusable(ChatResult.Completion c) {
         if (c.refusal() != null) {
-            return Optional.of("model refused: " + AnswerValidator.shorten(Redactor.redact(c.refusal()), 200));
+            return Optional.of("model refused: " + Redactor.redactBounded(c.refusal(), 200));
         }
         String finish = c.finishReason() == null ? "" : c.finishReason().toLowerCase(Locale.ROOT);
         if (finish.equals("length")) {
@@ -326,16 +329,14 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
     }
 
     private static void putRaw(Map<String, String> details, String raw) {
-        if (raw == null) return;
-        String redacted = Redactor.redact(raw);
-        details.put("llm.raw_answer", redacted.length() <= MAX_RAW_ANSWER_CHARS ? redacted
-                : redacted.substring(0, MAX_RAW_ANSWER_CHARS) + "...(+" + (redacted.length() - MAX_RAW_ANSWER_CHARS) + " chars)");
+        if (raw != null) details.put("llm.raw_answer", Redactor.redactBounded(raw, MAX_RAW_ANSWER_CHARS));
     }
 
     private static List<ProposedAction> redactRationales(List<ProposedAction> actions) {
         List<ProposedAction> out = new ArrayList<>(actions.size());
         for (ProposedAction a : actions) {
-            out.add(new ProposedAction(a.actionType(), a.target(), a.parameters(), a.confidence(), Redactor.redact(a.rationale())));
+            out.add(new ProposedAction(a.actionType(), a.target(), a.parameters(), a.confidence(),
+                    Redactor.redactBounded(a.rationale(), MAX_TEXT_CHARS / 4)));
         }
         return out;
     }

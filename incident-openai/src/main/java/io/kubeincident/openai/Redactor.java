@@ -23,7 +23,7 @@ public final class Redactor {
     /** Ordered: specific token formats first, then the generic key=value form. */
     private static final List<Rule> RULES = List.of(
             // JSON Web Tokens (header.payload.signature, base64url)
-            new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}"), MASK),
+            new Rule(Pattern.compile("\\beyJ[A-Za-z0-9_-]{4,}+\\.[A-Za-z0-9_-]{4,}+\\.[A-Za-z0-9_-]{4,}+"), MASK),
             // Authorization header values
             new Rule(Pattern.compile("(?i)\\b(bearer)\\s+[A-Za-z0-9._~+/=-]{8,}"), "$1 " + MASK),
             new Rule(Pattern.compile("\\b(Basic)\\s+(?=\\S*[0-9+/=])[A-Za-z0-9+/]{12,}={0,2}"), "$1 " + MASK),
@@ -37,8 +37,9 @@ public final class Redactor {
             // credentials inside URLs / connection strings: scheme://user:password@host
             new Rule(Pattern.compile("\\b([a-zA-Z][a-zA-Z0-9+.-]*://[^\\s:/@]+:)[^\\s@/]+@"), "$1" + MASK + "@"),
             // key=value and "key": "value" where the key names a secret
-            new Rule(Pattern.compile("(?i)([\"']?[\\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey"
-                    + "|access[_-]?key|private[_-]?key|credential|connection[_-]?string)[\\w.-]*[\"']?\\s*[:=]\\s*)"
+            // (bounded quantifiers: an unbounded [\w.-]* here backtracks quadratically on long tokens)
+            new Rule(Pattern.compile("(?i)([\"']?[\\w.-]{0,40}(?:password|passwd|pwd|secret|token|api[_-]?key|apikey"
+                    + "|access[_-]?key|private[_-]?key|credential|connection[_-]?string)[\\w.-]{0,40}[\"']?\\s{0,4}[:=]\\s{0,4})"
                     + "(?:\"[^\"]*\"|'[^']*'|[^\\s,;&\"'}]+)"), "$1" + MASK),
             // long base64-looking blobs that mix cases and digits (keys, certs); hex digests are left alone
             new Rule(Pattern.compile("\\b(?=[A-Za-z0-9+/]*[A-Z])(?=[A-Za-z0-9+/]*[a-z])(?=[A-Za-z0-9+/]*[0-9])"
@@ -55,6 +56,17 @@ public final class Redactor {
             out = rule.pattern.matcher(out).replaceAll(rule.replacement);
         }
         return out;
+    }
+
+    /**
+     * Redacts {@code text} and bounds it to {@code max} characters. The work is bounded too: the text is cut
+     * at twice the bound before redaction (a secret cut in two there lies past the bound and is dropped).
+     */
+    public static String redactBounded(String text, int max) {
+        if (text == null) return null;
+        String r = redact(text.length() > 2 * max ? text.substring(0, 2 * max) : text);
+        if (r.length() <= max && text.length() <= 2 * max) return r;
+        return r.substring(0, Math.min(r.length(), max)) + "...(" + text.length() + " chars in all)";
     }
 
     /**
