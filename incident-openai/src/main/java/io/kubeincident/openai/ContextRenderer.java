@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * then logs (repeated lines folded with counts, cut from the middle so the first and last lines stay).
  *
  * <p>Text that comes from the cluster (messages, logs, events, knowledge, fact values) is untrusted: it is
- * redacted, stripped of control characters, its angle brackets are replaced so it cannot close the
+ * redacted, stripped of control characters, its {@code <} is replaced so it cannot open or close a
  * delimiter, and it is wrapped in {@code <untrusted-data>} blocks that the system prompt declares to be data,
  * never instructions. Stateless and thread-safe.
  */
@@ -79,7 +79,7 @@ public final class ContextRenderer {
         ownerChain(mandatory, evidence.ownerChain());
         rollouts(mandatory, evidence.rolloutHistory());
         outcomes(mandatory, outcomeLines);
-        actions(mandatory, request.availableActions());
+        actions(mandatory, ResponseSchema.usableActions(request), request.availableActions().size());
 
         int free = Math.max(0, budgetTokens - TokenEstimator.estimate(mandatory));
         Section knowledge = knowledge(evidence.knowledge(), (int) (free * KNOWLEDGE_SHARE));
@@ -194,7 +194,8 @@ public final class ContextRenderer {
         sb.append('\n');
     }
 
-    private static void actions(StringBuilder sb, List<ActionDescriptor> actions) {
+    /** The actions that can act on a resource of this incident; the others are only counted. */
+    private static void actions(StringBuilder sb, List<ActionDescriptor> actions, int registered) {
         sb.append("## Available actions (the only ones you may propose)\n");
         if (actions.isEmpty()) sb.append("- none: propose no action\n");
         for (ActionDescriptor a : actions) {
@@ -202,6 +203,10 @@ public final class ContextRenderer {
             if (!a.targetKinds().isEmpty()) sb.append(" (targets: ").append(String.join(", ", new java.util.TreeSet<>(a.targetKinds()))).append(')');
             if (!a.description().isBlank()) sb.append(": ").append(clean(a.description()));
             sb.append('\n');
+        }
+        if (registered > actions.size()) {
+            sb.append("(").append(registered - actions.size()).append(" other registered actions cannot act on "
+                    + "this incident's resources)\n");
         }
         sb.append('\n');
     }
@@ -414,7 +419,8 @@ public final class ContextRenderer {
         int length = raw.length();
         String s = Redactor.redact(length > 2 * MAX_LINE_CHARS ? raw.substring(0, 2 * MAX_LINE_CHARS) : raw);
         s = CONTROL.matcher(s).replaceAll(" ");
-        s = s.replace('<', '\u2039').replace('>', '\u203A');
+        // no '<' means no tag: the data cannot open or close a delimiter
+        s = s.replace('<', '\u2039');
         if (s.length() > MAX_LINE_CHARS || length > 2 * MAX_LINE_CHARS) {
             int kept = Math.min(s.length(), MAX_LINE_CHARS);
             s = s.substring(0, kept) + "...(+" + Math.max(0, length - kept) + " chars)";
