@@ -31,7 +31,7 @@ import java.util.function.Function;
  *   <tr><td>api_key / api_key_file / api_key_env</td><td>env OPENAI_API_KEY (azure: AZURE_OPENAI_API_KEY)</td><td>first one set wins, in this order</td></tr>
  *   <tr><td>organization, project</td><td></td><td>OpenAI-Organization / OpenAI-Project headers</td></tr>
  *   <tr><td>azure.deployment, azure.api_version</td><td>-, 2024-10-21</td><td>deployment path; without a deployment the v1 path is used</td></tr>
- *   <tr><td>connect_timeout, read_timeout, analysis_timeout</td><td>5s, 30s, 45s</td><td>analysis_timeout bounds everything incl. retries</td></tr>
+ *   <tr><td>connect_timeout, read_timeout, analysis_timeout</td><td>5s, 20s, 25s</td><td>analysis_timeout bounds everything incl. retries; keep it below the engine's analysis.timeout</td></tr>
  *   <tr><td>max_retries, retry_backoff, retry_max_delay</td><td>2, 500ms, 8s</td><td>retry-after(-ms) honoured, capped at retry_max_delay</td></tr>
  *   <tr><td>circuit_breaker.failure_threshold, circuit_breaker.open_duration</td><td>3, 60s</td><td></td></tr>
  *   <tr><td>temperature</td><td>0.1</td><td>{@code none} omits it (reasoning models)</td></tr>
@@ -164,8 +164,9 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
             prompts = PromptSet.defaults();
         }
         Duration connect = r.duration("connect_timeout", Duration.ofSeconds(5));
-        Duration read = r.duration("read_timeout", Duration.ofSeconds(30));
-        Duration analysis = r.duration("analysis_timeout", Duration.ofSeconds(45));
+        Duration read = r.duration("read_timeout", Duration.ofSeconds(20));
+        // below the engine's analysis.timeout (30s by default), so this analyzer reports its own failure
+        Duration analysis = r.duration("analysis_timeout", Duration.ofSeconds(25));
         int maxRetries = r.integer("max_retries", 2);
         Duration backoff = r.duration("retry_backoff", Duration.ofMillis(500));
         Duration maxDelay = r.duration("retry_max_delay", Duration.ofSeconds(8));

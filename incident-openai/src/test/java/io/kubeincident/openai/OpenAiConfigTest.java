@@ -43,7 +43,8 @@ class OpenAiConfigTest {
         assertEquals("env OPENAI_API_KEY", c.apiKey().source());
         assertEquals("sk-env-key-0123456789abcdef", c.apiKey().reveal());
         assertEquals(OpenAiConfig.ResponseFormat.JSON_SCHEMA, c.responseFormat());
-        assertEquals(Duration.ofSeconds(45), c.analysisTimeout());
+        assertEquals(Duration.ofSeconds(25), c.analysisTimeout());
+        assertEquals(Duration.ofSeconds(20), c.readTimeout());
         assertEquals(2, c.maxRetries());
         assertEquals(0.1, c.temperature());
         assertEquals(1200, c.maxCompletionTokens());
