@@ -64,11 +64,17 @@ public final class ContextRenderer {
                            int omittedKnowledgeLines) {
     }
 
+    public Rendered render(AnalysisRequest request, List<String> outcomeLines) {
+        return render(request, outcomeLines, List.of());
+    }
+
     /**
      * @param request      the analysis request
      * @param outcomeLines outcome history already summarised as lines (always kept)
+     * @param runbookLines operator runbook snippets matched to the incident; they come before the evidence's
+     *                     own knowledge lines and share its budget
      */
-    public Rendered render(AnalysisRequest request, List<String> outcomeLines) {
+    public Rendered render(AnalysisRequest request, List<String> outcomeLines, List<String> runbookLines) {
         Incident incident = request.incident();
         Evidence evidence = request.evidence();
 
@@ -82,7 +88,9 @@ public final class ContextRenderer {
         actions(mandatory, ResponseSchema.usableActions(request), request.availableActions().size());
 
         int free = Math.max(0, budgetTokens - TokenEstimator.estimate(mandatory));
-        Section knowledge = knowledge(evidence.knowledge(), (int) (free * KNOWLEDGE_SHARE));
+        List<String> knowledgeLines = new ArrayList<>(runbookLines);
+        knowledgeLines.addAll(evidence.knowledge());
+        Section knowledge = knowledge(knowledgeLines, (int) (free * KNOWLEDGE_SHARE));
         Section events = events(evidence.events(), (int) (free * EVENTS_SHARE));
         // logs take whatever the other two left
         Section logs = logs(evidence.logs(), Math.max(0, free - knowledge.tokens - events.tokens));

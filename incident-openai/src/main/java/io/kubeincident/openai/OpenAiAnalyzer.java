@@ -12,6 +12,7 @@ import io.kubeincident.api.OutcomeRecord;
 import io.kubeincident.api.ProposedAction;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.ClusterView;
 import io.kubeincident.spi.OutcomeHistory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,7 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
     private final ChatCompletionClient client;
     private final Clock clock;
     private final OutcomeHistory outcomes;
+    private final ClusterView cluster;
     private final ContextRenderer renderer;
     private final AnswerValidator validator = new AnswerValidator();
     private final AnalysisCache cache;
@@ -68,14 +70,25 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
     private final AtomicLong cachedTokens = new AtomicLong();
 
     public OpenAiAnalyzer(OpenAiConfig config, Clock clock, OutcomeHistory outcomes) {
-        this(config, new ChatCompletionClient(config, clock), clock, outcomes);
+        this(config, clock, outcomes, null);
+    }
+
+    /** @param cluster where runbook label criteria are looked up; null when there is none */
+    public OpenAiAnalyzer(OpenAiConfig config, Clock clock, OutcomeHistory outcomes, ClusterView cluster) {
+        this(config, new ChatCompletionClient(config, clock), clock, outcomes, cluster);
     }
 
     OpenAiAnalyzer(OpenAiConfig config, ChatCompletionClient client, Clock clock, OutcomeHistory outcomes) {
+        this(config, client, clock, outcomes, null);
+    }
+
+    OpenAiAnalyzer(OpenAiConfig config, ChatCompletionClient client, Clock clock, OutcomeHistory outcomes,
+                   ClusterView cluster) {
         this.config = config;
         this.client = client;
         this.clock = clock;
         this.outcomes = outcomes == null ? OutcomeHistory.none() : outcomes;
+        this.cluster = cluster;
         this.renderer = new ContextRenderer(config.contextTokenBudget());
         this.cache = new AnalysisCache(config.cacheTtl(), 1000, clock);
         this.budget = new TokenBudget(config.tokenBudgetPerIncident(), config.tokenBudgetPerDay(), clock);
@@ -119,8 +132,10 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
         String type = incident.type();
         String promptVersion = config.prompts().version(type, config.responseFormat(), request.availableActions());
         List<OutcomeRecord> history = outcomes.forResource(incident.rootResource());
+        List<String> runbooks = config.runbooks().matching(incident, cluster);
+        // a new outcome for the workload or other matching runbooks make a different question
         String cacheKey = incident.fingerprint() + '|' + config.model() + '|' + promptVersion + '|' + history.size()
-                + '|' + (history.isEmpty() ? "-" : history.get(0).at());
+                + '|' + (history.isEmpty() ? "-" : history.get(0).at()) + '|' + runbooks.hashCode();
 
         Optional<Diagnosis> cached = cache.get(cacheKey);
         if (cached.isPresent()) {
@@ -129,7 +144,8 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
         }
 
         // What the model is asked
-        ContextRenderer.Rendered context = renderer.render(request, outcomeLines(incident, request.availableActions(), history));
+        ContextRenderer.Rendered context = renderer.render(request,
+                outcomeLines(incident, request.availableActions(), history), runbooks);
         boolean strict = config.responseFormat() == OpenAiConfig.ResponseFormat.JSON_SCHEMA;
         Map<String, Object> sentSchema = ResponseSchema.build(request, config.maxActions(), strict);
         Map<String, Object> checkSchema = strict ? sentSchema : ResponseSchema.build(request, config.maxActions(), false);

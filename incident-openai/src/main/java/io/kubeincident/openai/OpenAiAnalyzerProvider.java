@@ -33,6 +33,7 @@ public final class OpenAiAnalyzerProvider implements AnalyzerProvider {
     /** @throws OpenAiConfigException listing every configuration problem */
     @Override
     public Analyzer create(ProviderContext context) {
-        return new OpenAiAnalyzer(OpenAiConfig.from(context.config(), env), context.clock(), context.outcomes());
+        return new OpenAiAnalyzer(OpenAiConfig.from(context.config(), env), context.clock(), context.outcomes(),
+                context.cluster());
     }
 }

@@ -43,6 +43,7 @@ import java.util.function.Function;
  *   <tr><td>response_format</td><td>json_schema</td><td>json_schema (strict) or json_object (schema in the prompt)</td></tr>
  *   <tr><td>max_actions</td><td>3</td><td>actions per answer</td></tr>
  *   <tr><td>prompts_file, prompts.system, prompts.default, prompts.&lt;incident-type&gt;</td><td></td><td>prompt overrides</td></tr>
+ *   <tr><td>runbooks_file, runbooks.&lt;name&gt;.text/incident_types/namespaces/labels</td><td></td><td>operator runbook snippets ({@link Runbooks})</td></tr>
  * </table>
  */
 public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, String model, ApiKey apiKey,
@@ -52,7 +53,8 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
                            int circuitFailureThreshold, Duration circuitOpenDuration,
                            Double temperature, int maxCompletionTokens, int contextTokenBudget,
                            long tokenBudgetPerIncident, long tokenBudgetPerDay, Duration cacheTtl,
-                           int maxConcurrency, ResponseFormat responseFormat, int maxActions, PromptSet prompts) {
+                           int maxConcurrency, ResponseFormat responseFormat, int maxActions, PromptSet prompts,
+                           Runbooks runbooks) {
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiConfig.class);
 
@@ -62,7 +64,7 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
             "read_timeout", "analysis_timeout", "max_retries", "retry_backoff", "retry_max_delay",
             "circuit_breaker.failure_threshold", "circuit_breaker.open_duration", "temperature",
             "max_completion_tokens", "context_token_budget", "token_budget.per_incident", "token_budget.per_day",
-            "cache_ttl", "max_concurrency", "response_format", "max_actions", "prompts_file");
+            "cache_ttl", "max_concurrency", "response_format", "max_actions", "prompts_file", "runbooks_file");
 
     /** Where the chat completions are served and how they authenticate. */
     public enum Provider {
@@ -125,6 +127,7 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
     public OpenAiConfig {
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(prompts, "prompts");
+        runbooks = runbooks == null ? Runbooks.none() : runbooks;
         Objects.requireNonNull(responseFormat, "responseFormat");
         List<String> problems = check(provider, baseUrl, model, apiKey, azureDeployment, azureApiVersion,
                 connectTimeout, readTimeout, analysisTimeout, maxRetries, retryBackoff, retryMaxDelay,
@@ -163,6 +166,13 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
             r.problems.add(e.getMessage());
             prompts = PromptSet.defaults();
         }
+        Runbooks runbooks;
+        try {
+            runbooks = Runbooks.load(config.under("llm"));
+        } catch (OpenAiConfigException e) {
+            r.problems.addAll(e.problems());
+            runbooks = Runbooks.none();
+        }
         Duration connect = r.duration("connect_timeout", Duration.ofSeconds(5));
         Duration read = r.duration("read_timeout", Duration.ofSeconds(20));
         // below the engine's analysis.timeout (30s by default), so this analyzer reports its own failure
@@ -194,7 +204,7 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
         return new OpenAiConfig(enabled, provider, baseUrl, model, key, r.string("organization", null),
                 r.string("project", null), deployment, apiVersion, connect, read, analysis, maxRetries, backoff,
                 maxDelay, threshold, open, temperature, maxCompletion, contextBudget, perIncident, perDay, ttl,
-                concurrency, format, maxActions, prompts);
+                concurrency, format, maxActions, prompts, runbooks);
     }
 
     /**
@@ -477,7 +487,7 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
 
         void warnUnknownKeys() {
             for (String k : llm.keys()) {
-                if (KNOWN_KEYS.contains(k) || k.startsWith("prompts.")) continue;
+                if (KNOWN_KEYS.contains(k) || k.startsWith("prompts.") || k.startsWith("runbooks.")) continue;
                 LOG.warn("unknown configuration key llm.{} is ignored", k);
             }
         }
