@@ -136,8 +136,13 @@ final class AnswerValidator {
         } else if (descriptor != null) {
             JsonNode cleaned = params == null || params.isNull() ? mapper.createObjectNode() : withoutNulls(params);
             Set<String> errors = new TreeSet<>();
-            for (ValidationMessage m : parameterSchema(descriptor).validate(cleaned)) {
-                errors.add(located(at + ".parameters", m.getMessage()));
+            try {
+                for (ValidationMessage m : parameterSchema(descriptor).validate(cleaned)) {
+                    errors.add(located(at + ".parameters", m.getMessage()));
+                }
+            } catch (RuntimeException e) {
+                // a plugin's unusable schema: its parameters cannot be checked, so the answer is not trusted
+                errors.add(at + ": the parameter schema of " + descriptor.id() + " cannot be used: " + e.getMessage());
             }
             reasons.addAll(errors);
             @SuppressWarnings("unchecked")

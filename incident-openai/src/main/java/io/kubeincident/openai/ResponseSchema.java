@@ -51,13 +51,14 @@ final class ResponseSchema {
     }
 
     static Map<String, Object> build(AnalysisRequest request, int maxActions, boolean strict) {
+        // Reasoning first: a model writes the fields in this order, so it reasons before it concludes.
         Map<String, Object> props = new LinkedHashMap<>();
-        props.put("category", Map.of("type", "string",
-                "description", "kebab-case root-cause category, e.g. bad-image, crash-on-start, memory-limit-too-low"));
-        props.put("root_cause", Map.of("type", "string",
-                "description", "the root cause in one or two sentences, with the concrete values from the evidence"));
         props.put("reasoning", Map.of("type", "string",
                 "description", "how the evidence supports the root cause and the chosen actions"));
+        props.put("root_cause", Map.of("type", "string",
+                "description", "the root cause in one or two sentences, with the concrete values from the evidence"));
+        props.put("category", Map.of("type", "string",
+                "description", "kebab-case root-cause category, e.g. bad-image, crash-on-start, memory-limit-too-low"));
         props.put("confidence", probability("probability that the root cause is right"));
 
         List<ActionDescriptor> usable = usableActions(request);
@@ -98,8 +99,8 @@ final class ResponseSchema {
         props.put("type", Map.of("type", "string", "enum", List.of(a.id())));
         props.put("target", object(target));
         props.put("parameters", strict ? strictObject(a.parametersSchema()) : lenientObject(a.parametersSchema()));
-        props.put("confidence", probability("probability that this action resolves the incident"));
         props.put("rationale", Map.of("type", "string", "description", "why this action, in one sentence"));
+        props.put("confidence", probability("probability that this action resolves the incident"));
         Map<String, Object> schema = object(props);
         if (!a.description().isBlank()) {
             Map<String, Object> described = new LinkedHashMap<>();
