@@ -57,6 +57,8 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
     private final TokenBudget budget;
     private final CircuitBreaker circuit;
     private final Semaphore slots;
+    /** Set once a server refused json_schema; later requests use json_object. */
+    private volatile boolean jsonSchemaRejected;
     private final ObjectMapper mapper = new ObjectMapper();
 
     private final AtomicLong analyses = new AtomicLong();
@@ -127,15 +129,36 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
         return outcome;
     }
 
+    /** What one request asks, in one answer format. */
+    private record Question(OpenAiConfig.ResponseFormat format, String promptVersion, ObjectNode body,
+                            Map<String, Object> checkSchema, int estimatedTokens) {
+    }
+
+    private Question question(AnalysisRequest request, OpenAiConfig.ResponseFormat format, String user) {
+        boolean strict = format == OpenAiConfig.ResponseFormat.JSON_SCHEMA;
+        Map<String, Object> sentSchema = ResponseSchema.build(request, config.maxActions(), strict);
+        Map<String, Object> checkSchema = strict ? sentSchema : ResponseSchema.build(request, config.maxActions(), false);
+        String schemaJson = json(sentSchema);
+        String system = strict ? config.prompts().system()
+                : config.prompts().system() + "\n\nAnswer format: one JSON object and no other text, matching this "
+                + "JSON schema:\n" + schemaJson;
+        int estimated = TokenEstimator.estimate(system) + TokenEstimator.estimate(user)
+                + (strict ? TokenEstimator.estimate(schemaJson) : 0) + 16;
+        return new Question(format, config.prompts().version(request.incident().type(), format, request.availableActions()),
+                requestBody(system, user, sentSchema, format), checkSchema, estimated);
+    }
+
+    private OpenAiConfig.ResponseFormat format() {
+        return jsonSchemaRejected ? OpenAiConfig.ResponseFormat.JSON_OBJECT : config.responseFormat();
+    }
+
     private AnalysisOutcome doAnalyze(AnalysisRequest request) {
         Incident incident = request.incident();
-        String type = incident.type();
-        String promptVersion = config.prompts().version(type, config.responseFormat(), request.availableActions());
+        OpenAiConfig.ResponseFormat format = format();
+        String promptVersion = config.prompts().version(incident.type(), format, request.availableActions());
         List<OutcomeRecord> history = outcomes.forResource(incident.rootResource());
         List<String> runbooks = config.runbooks().matching(incident, cluster);
-        // a new outcome for the workload or other matching runbooks make a different question
-        String cacheKey = incident.fingerprint() + '|' + config.model() + '|' + promptVersion + '|' + history.size()
-                + '|' + (history.isEmpty() ? "-" : history.get(0).at()) + '|' + runbooks.hashCode();
+        String cacheKey = cacheKey(incident, promptVersion, history, runbooks);
 
         Optional<Diagnosis> cached = cache.get(cacheKey);
         if (cached.isPresent()) {
@@ -143,39 +166,45 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
             return AnalysisOutcome.diagnosed(fromCache(cached.get(), request));
         }
 
-        // What the model is asked
         ContextRenderer.Rendered context = renderer.render(request,
                 outcomeLines(incident, request.availableActions(), history), runbooks);
-        boolean strict = config.responseFormat() == OpenAiConfig.ResponseFormat.JSON_SCHEMA;
-        Map<String, Object> sentSchema = ResponseSchema.build(request, config.maxActions(), strict);
-        Map<String, Object> checkSchema = strict ? sentSchema : ResponseSchema.build(request, config.maxActions(), false);
-        String schemaJson = json(sentSchema);
-        String system = strict ? config.prompts().system()
-                : config.prompts().system() + "\n\nAnswer format: one JSON object and no other text, matching this "
-                + "JSON schema:\n" + schemaJson;
         String user = config.prompts().userMessage(incident, context.text());
-        ObjectNode body = requestBody(system, user, sentSchema);
-        int estimated = TokenEstimator.estimate(system) + TokenEstimator.estimate(user)
-                + (strict ? TokenEstimator.estimate(schemaJson) : 0) + 16;
+        Question q = question(request, format, user);
 
-        Optional<String> overBudget = budget.refusal(incident.id(), estimated + (long) config.maxCompletionTokens());
+        Optional<String> overBudget = budget.refusal(incident.id(), q.estimatedTokens() + (long) config.maxCompletionTokens());
         if (overBudget.isPresent()) return AnalysisOutcome.declined(overBudget.get());
         if (!slots.tryAcquire()) {
             return AnalysisOutcome.declined(config.maxConcurrency() + " analyses already running (llm.max_concurrency)");
         }
         ChatResult result;
+        boolean fellBack = false;
         try {
             if (!circuit.tryAcquire()) return AnalysisOutcome.declined(circuit.describe());
-            result = client.complete(body, ChatCompletionClient.Deadline.after(config.analysisTimeout()));
+            ChatCompletionClient.Deadline deadline = ChatCompletionClient.Deadline.after(config.analysisTimeout());
+            result = client.complete(q.body(), deadline);
+            if (format == OpenAiConfig.ResponseFormat.JSON_SCHEMA && rejectsJsonSchema(result)) {
+                // a server without Structured Outputs: the schema goes into the prompt from now on
+                jsonSchemaRejected = true;
+                fellBack = true;
+                LOG.warn("the server rejected response_format json_schema ({}); using json_object with the schema in "
+                        + "the prompt from now on", ((ChatResult.Failure) result).describe());
+                q = question(request, OpenAiConfig.ResponseFormat.JSON_OBJECT, user);
+                result = client.complete(q.body(), deadline);
+            }
         } finally {
             slots.release();
         }
+        int estimated = q.estimatedTokens();
+        promptVersion = q.promptVersion();
+        Map<String, Object> checkSchema = q.checkSchema();
+        if (fellBack) cacheKey = cacheKey(incident, promptVersion, history, runbooks);
 
         Map<String, String> details = new LinkedHashMap<>();
         details.put("llm.provider", config.provider().id());
         details.put("llm.model", config.model());
         details.put("llm.prompt_version", promptVersion);
-        details.put("llm.response_format", config.responseFormat().id());
+        details.put("llm.response_format", q.format().id());
+        if (fellBack) details.put("llm.response_format_fallback", "json_schema rejected by the server");
         details.put("llm.context_tokens_estimate", Integer.toString(context.estimatedTokens()));
         details.put("llm.attempts", Integer.toString(result.attempts()));
 
@@ -231,8 +260,21 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
         return AnalysisOutcome.diagnosed(diagnosis);
     }
 
+    /** Fingerprint + model + prompt version; a new outcome for the workload or other runbooks make a different question. */
+    private String cacheKey(Incident incident, String promptVersion, List<OutcomeRecord> history, List<String> runbooks) {
+        return incident.fingerprint() + '|' + config.model() + '|' + promptVersion + '|' + history.size() + '|'
+                + (history.isEmpty() ? "-" : history.get(0).at()) + '|' + runbooks.hashCode();
+    }
+
+    /** A 400 that names the response format: the server does not support json_schema. */
+    private static boolean rejectsJsonSchema(ChatResult result) {
+        if (!(result instanceof ChatResult.Failure f) || f.status() != 400 || f.message() == null) return false;
+        String m = f.message().toLowerCase(Locale.ROOT);
+        return m.contains("response_format") || m.contains("json_schema") || m.contains("structured output");
+    }
+
     /** The chat completion request body (shape of the spec's CreateChatCompletionRequest). */
-    ObjectNode requestBody(String system, String user, Map<String, Object> schema) {
+    ObjectNode requestBody(String system, String user, Map<String, Object> schema, OpenAiConfig.ResponseFormat format) {
         ObjectNode body = mapper.createObjectNode();
         body.put("model", config.model());
         var messages = body.putArray("messages");
@@ -240,16 +282,16 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
         messages.addObject().put("role", "user").put("content", user);
         if (config.temperature() != null) body.put("temperature", config.temperature());
         body.put(config.maxTokensField(), config.maxCompletionTokens());
-        ObjectNode format = body.putObject("response_format");
-        if (config.responseFormat() == OpenAiConfig.ResponseFormat.JSON_SCHEMA) {
-            format.put("type", "json_schema");
-            ObjectNode js = format.putObject("json_schema");
+        ObjectNode rf = body.putObject("response_format");
+        if (format == OpenAiConfig.ResponseFormat.JSON_SCHEMA) {
+            rf.put("type", "json_schema");
+            ObjectNode js = rf.putObject("json_schema");
             js.put("name", ResponseSchema.NAME);
             js.put("description", "diagnosis of one Kubernetes incident with actions from the available catalog");
             js.put("strict", true);
             js.set("schema", mapper.valueToTree(schema));
         } else {
-            format.put("type", "json_object");
+            rf.put("type", "json_object");
         }
         return body;
     }

@@ -303,6 +303,32 @@ class EndpointFlavoursTest {
         }
     }
 
+    @Test
+    void serverWithoutJsonSchemaIsAskedWithJsonObjectFromThenOn() {
+        wm.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(matchingJsonPath("$.response_format.type", equalTo("json_schema")))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/json")
+                        .withBody(Fixtures.openAiError("Invalid parameter: 'response_format' of type 'json_schema' is not "
+                                + "supported with this model.", "invalid_request_error", null))));
+        wm.stubFor(post(urlEqualTo("/v1/chat/completions"))
+                .withRequestBody(matchingJsonPath("$.response_format.type", equalTo("json_object")))
+                .willReturn(okJson(completion(goodAnswer()))));
+
+        Map<String, String> cfg = llm(root(), "llm.provider", "compatible", "llm.model", "older-model", "llm.cache_ttl", "0");
+        try (OpenAiAnalyzer a = analyzer(cfg)) {
+            var first = diagnosed(a.analyze(crashRequest()));
+            entry(first.attributes(), "llm.response_format", "json_object");
+            entry(first.attributes(), "llm.response_format_fallback", "json_schema rejected by the server");
+            wm.verify(2, postRequestedFor(urlEqualTo("/v1/chat/completions")));
+
+            var second = diagnosed(a.analyze(crashRequest()));
+            entry(second.attributes(), "llm.response_format", "json_object");
+            wm.verify(3, postRequestedFor(urlEqualTo("/v1/chat/completions")));
+            contains(wm.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions"))).get(2).getBodyAsString(),
+                    "matching this JSON schema");
+        }
+    }
+
     // ---- shapes -----------------------------------------------------------------------------------
 
     static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder okJson(String body) {
