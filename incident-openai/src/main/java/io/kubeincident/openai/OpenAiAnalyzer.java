@@ -48,7 +48,6 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
 
     private final OpenAiConfig config;
     private final ChatCompletionClient client;
-    private final Clock clock;
     private final OutcomeHistory outcomes;
     private final ClusterView cluster;
     private final ContextRenderer renderer;
@@ -88,7 +87,6 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
                    ClusterView cluster) {
         this.config = config;
         this.client = client;
-        this.clock = clock;
         this.outcomes = outcomes == null ? OutcomeHistory.none() : outcomes;
         this.cluster = cluster;
         this.renderer = new ContextRenderer(config.contextTokenBudget());
