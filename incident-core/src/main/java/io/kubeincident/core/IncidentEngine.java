@@ -338,6 +338,8 @@ public final class IncidentEngine implements AutoCloseable {
 
     /** Hands the incident to a human: audited, listeners told, not acted on again while it lasts. */
     private void escalate(Incident incident, String reason) {
+        IncidentReport current = open.get(incident.fingerprint());
+        if (current != null && current.incident().state() == IncidentState.ESCALATED) return;  // once is enough
         tracker.forget(incident.fingerprint());
         approvals.withdraw(incident.fingerprint());
         Incident escalated = incident.withState(IncidentState.ESCALATED, clock.instant());
@@ -595,11 +597,13 @@ public final class IncidentEngine implements AutoCloseable {
      */
     private boolean act(IncidentReport report, ClusterView view) {
         Incident incident = report.incident();
+        List<ActionResult> tried = new ArrayList<>();
         for (PlannedAction pa : report.plan()) {
             switch (pa.decision()) {
                 case EXECUTE -> {
                     ActionResult r = execute(incident, report.diagnosis().category(), pa, view, report.diagnosis().reasoning());
                     if (r instanceof ActionResult.Applied || r instanceof ActionResult.DryRun) return true;
+                    tried.add(r);
                 }
                 case APPROVAL -> {
                     var held = approvals.hold(incident, pa);
@@ -615,9 +619,17 @@ public final class IncidentEngine implements AutoCloseable {
                 }
             }
         }
-        report.plan().stream().filter(RetryBudgetPolicy::escalates).findFirst().ifPresent(pa ->
-                escalate(incident, pa.reasons().stream().filter(r -> r.contains(RetryBudgetPolicy.ESCALATE)).findFirst()
-                        .orElse("retry budget spent")));
+        Optional<PlannedAction> budget = report.plan().stream().filter(RetryBudgetPolicy::escalates).findFirst();
+        if (budget.isPresent()) {
+            escalate(incident, budget.get().reasons().stream().filter(r -> r.contains(RetryBudgetPolicy.ESCALATE)).findFirst()
+                    .orElse("retry budget spent"));
+        } else if (tried.stream().anyMatch(r -> r instanceof ActionResult.Failed f && !f.retryable())) {
+            // refused (a bare pod, no earlier revision) or forbidden: no automatic way forward, a human owns it
+            escalate(incident, "no planned step could run: " + tried.stream().map(ActionResult::message).toList());
+        } else if (!tried.isEmpty() && config.mode() != Mode.DRY_RUN) {
+            // target gone or a passing failure: the next sweep looks again and plans afresh (the budget bounds it)
+            open.remove(incident.fingerprint());
+        }
         return false;
     }
 

@@ -345,6 +345,23 @@ class RemediationScenariosTest {
                 "the restart never ran");
     }
 
+    @Test
+    void aBarePodIsNeverRestartedTheIncidentIsEscalatedInstead() throws ApiException {
+        io.kubeincident.testkit.scenario.PodBuilder.pod("default", "one-off-job").node("node-1").crashLoopBackOff(5)
+                .create(kube.apiClient());
+        // the rules analyzer knows better than to propose it; an LLM-style analyzer might not
+        ScriptedAnalyzer naive = new ScriptedAnalyzer(req -> List.of(new ProposedAction(ActionTypes.RESTART_POD,
+                ScriptedAnalyzer.firstPod(req), Map.of(), 0.95, "restart it")));
+        IncidentEngine engine = engine(Map.of(), naive);
+        IncidentReport r = engine.runOnce().get(0);
+        assertEquals(Decision.EXECUTE, r.plan().get(0).decision());
+        assertEquals(List.of("one-off-job"), pods().stream().map(p -> p.getMetadata().getName()).toList(), "still there");
+        assertTrue(steps(r.incident().id()).contains("escalated"), steps(r.incident().id()).toString());
+        assertTrue(audit.withStep("escalated").get(0).field("reasons").toString().contains("no controller"));
+        engine.runOnce();
+        assertEquals(1, audit.withStep("escalated").size(), "escalated once, not every sweep");
+    }
+
     /** Every object's name with its resourceVersion: any write changes it. */
     private Map<String, String> state() throws ApiException {
         Map<String, String> m = new HashMap<>();
