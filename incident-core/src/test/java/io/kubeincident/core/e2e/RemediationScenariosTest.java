@@ -362,6 +362,42 @@ class RemediationScenariosTest {
         assertEquals(1, audit.withStep("escalated").size(), "escalated once, not every sweep");
     }
 
+    @Test
+    void aStepThatKeepsFailingInPassingIsPlannedAgainABoundedNumberOfTimesThenEscalated() throws ApiException {
+        DeploymentBuilder.deployment("default", "web").replicas(1).pods(p -> p.crashLoopBackOff(6)).create(kube.apiClient());
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        io.kubeincident.spi.RemediationAction flaky = new io.kubeincident.spi.RemediationAction() {
+            public String id() {
+                return "flaky-fix";
+            }
+
+            public String description() {
+                return "always meets a passing server error";
+            }
+
+            public java.util.Set<String> targetKinds() {
+                return java.util.Set.of("Deployment");
+            }
+
+            public io.kubeincident.api.ActionResult execute(io.kubeincident.api.ActionRequest r, io.kubeincident.spi.ActionContext c) {
+                calls.incrementAndGet();
+                return io.kubeincident.api.ActionResult.failedRetryable("HTTP 503 (simulated)");
+            }
+        };
+        ScriptedAnalyzer plan = new ScriptedAnalyzer(req -> List.of(new ProposedAction("flaky-fix", req.incident().rootResource(),
+                Map.of(), 0.95, "fix it")));
+        IncidentEngine engine = IncidentEngine.builder().apiClient(kube.apiClient()).config(Map.of("safety.retry_budget", "10"))
+                .clock(clock).auditSink(audit).logAudit(false).addAnalyzer(plan).addAction(flaky).build();
+        closeables.add(engine);
+        String id = engine.runOnce().get(0).incident().id();
+        for (int i = 0; i < 8; i++) {
+            clock.advance(Duration.ofMinutes(1));
+            engine.runOnce();
+        }
+        assertEquals(4, calls.get(), "the first try and three more plans, then a human: " + steps(id));
+        assertTrue(audit.withStep("escalated").get(0).field("reasons").toString().contains("without a step taking effect"));
+    }
+
     /** Every object's name with its resourceVersion: any write changes it. */
     private Map<String, String> state() throws ApiException {
         Map<String, String> m = new HashMap<>();
