@@ -117,6 +117,10 @@ public final class IncidentEngine implements AutoCloseable {
     private final KubeEvents kubeEvents;
     private final ExecutorService analysisPool;
     private final Map<String, IncidentReport> open = new ConcurrentHashMap<>();
+    /** Open incidents to plan again on the next sweep (a step was skipped or failed in passing), with how often so far. */
+    private final Map<String, Integer> replan = new ConcurrentHashMap<>();
+    private final java.util.Set<String> replanNextSweep = ConcurrentHashMap.newKeySet();
+    private static final int MAX_REPLANS = 3;
     private volatile ScheduledExecutorService scheduler;
     private volatile ClusterView lastView = new ObjectIndex(List.of());
 
@@ -257,7 +261,7 @@ public final class IncidentEngine implements AutoCloseable {
             }
         }
         for (Incident incident : seen.values()) {
-            if (open.containsKey(incident.fingerprint())) continue;
+            if (open.containsKey(incident.fingerprint()) && !replanDue(incident.fingerprint())) continue;
             IncidentReport report = analyzeAndPlan(incident, view);
             open.put(incident.fingerprint(), report);
             act(report, view);
@@ -267,6 +271,8 @@ public final class IncidentEngine implements AutoCloseable {
             String fp = r.incident().fingerprint();
             if (!seen.containsKey(fp) && !tracker.tracking(fp)) {
                 open.remove(fp);
+                replan.remove(fp);
+                replanNextSweep.remove(fp);
                 approvals.withdraw(fp);
                 Incident resolved = r.incident().withState(IncidentState.RESOLVED, clock.instant());
                 audit.write(resolved.id(), "resolved", AuditTrail.fields().put("resource", resolved.rootResource().key())
@@ -338,6 +344,8 @@ public final class IncidentEngine implements AutoCloseable {
 
     /** Hands the incident to a human: audited, listeners told, not acted on again while it lasts. */
     private void escalate(Incident incident, String reason) {
+        IncidentReport current = open.get(incident.fingerprint());
+        if (current != null && current.incident().state() == IncidentState.ESCALATED) return;  // once is enough
         tracker.forget(incident.fingerprint());
         approvals.withdraw(incident.fingerprint());
         Incident escalated = incident.withState(IncidentState.ESCALATED, clock.instant());
@@ -595,11 +603,13 @@ public final class IncidentEngine implements AutoCloseable {
      */
     private boolean act(IncidentReport report, ClusterView view) {
         Incident incident = report.incident();
+        List<ActionResult> tried = new ArrayList<>();
         for (PlannedAction pa : report.plan()) {
             switch (pa.decision()) {
                 case EXECUTE -> {
                     ActionResult r = execute(incident, report.diagnosis().category(), pa, view, report.diagnosis().reasoning());
                     if (r instanceof ActionResult.Applied || r instanceof ActionResult.DryRun) return true;
+                    tried.add(r);
                 }
                 case APPROVAL -> {
                     var held = approvals.hold(incident, pa);
@@ -615,10 +625,32 @@ public final class IncidentEngine implements AutoCloseable {
                 }
             }
         }
-        report.plan().stream().filter(RetryBudgetPolicy::escalates).findFirst().ifPresent(pa ->
-                escalate(incident, pa.reasons().stream().filter(r -> r.contains(RetryBudgetPolicy.ESCALATE)).findFirst()
-                        .orElse("retry budget spent")));
+        Optional<PlannedAction> budget = report.plan().stream().filter(RetryBudgetPolicy::escalates).findFirst();
+        if (budget.isPresent()) {
+            escalate(incident, budget.get().reasons().stream().filter(r -> r.contains(RetryBudgetPolicy.ESCALATE)).findFirst()
+                    .orElse("retry budget spent"));
+        } else if (tried.stream().anyMatch(r -> r instanceof ActionResult.Failed f && !f.retryable())) {
+            // refused (a bare pod, no earlier revision) or forbidden: no automatic way forward, a human owns it
+            escalate(incident, "no planned step could run: " + tried.stream().map(ActionResult::message).toList());
+        } else if (!tried.isEmpty() && config.mode() != Mode.DRY_RUN) {
+            // target gone or a passing failure: the next sweep looks again and, if it is still there, plans afresh
+            int n = replan.merge(incident.fingerprint(), 1, Integer::sum);
+            if (n > MAX_REPLANS) {
+                replan.remove(incident.fingerprint());
+                escalate(incident, "planned " + MAX_REPLANS + " times without a step taking effect: "
+                        + tried.stream().map(ActionResult::message).toList());
+            } else {
+                replanNextSweep.add(incident.fingerprint());
+            }
+        }
         return false;
+    }
+
+    /** Whether an open incident is due to be planned again this sweep; the mark is used up. */
+    private boolean replanDue(String fingerprint) {
+        IncidentReport r = open.get(fingerprint);
+        return replanNextSweep.remove(fingerprint) && r != null && r.incident().state() != IncidentState.ESCALATED
+                && !tracker.tracking(fingerprint);
     }
 
     private ActionResult execute(Incident incident, String category, PlannedAction pa, ClusterView view, String reasoning) {
@@ -626,6 +658,7 @@ public final class IncidentEngine implements AutoCloseable {
         var ctx = new EngineContexts.Action(apiClient, view, rawConfig, clock, incident, kubeEvents);
         HealthSnapshot baseline = HealthProbe.of(incident.rootResource(), view);
         ActionResult r = executor.execute(incident, pa, dryRun, ctx, reasoning);
+        if (r instanceof ActionResult.Applied) replan.remove(incident.fingerprint());
         if (r instanceof ActionResult.Applied applied && !dryRun && tracker.config().enabled()) {
             tracker.start(incident.withState(IncidentState.REMEDIATING, clock.instant()), category, pa,
                     ActionRequest.of(incident.id(), pa.action(), false), applied,
