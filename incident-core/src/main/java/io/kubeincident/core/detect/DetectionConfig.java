@@ -99,7 +99,8 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
                 r.duration("pvc_pending_threshold", Duration.ofMinutes(5)),
                 r.duration("hpa_maxed_threshold", Duration.ofMinutes(10))};
         Set<String> disabled = Set.copyOf(config.getList(PREFIX + "disabled", List.of()));
-        if (problems.isEmpty()) {
+        // Values that failed to parse were replaced by defaults, so range checks still report the others.
+        {
             try {
                 c = new DetectionConfig(minRestarts, recovery, d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9],
                         d[10], d[11], d[12], d[13], d[14], disabled);

@@ -71,7 +71,7 @@ public final class UnschedulableDetector implements Detector {
         Set<String> insufficient = new LinkedHashSet<>();
         if (message != null) {
             Matcher m = INSUFFICIENT.matcher(message);
-            while (m.find()) insufficient.add(m.group(1));
+            while (m.find()) insufficient.add(m.group(1).replaceAll("[.]+$", "")); // "Insufficient memory."
         }
         return List.of(FindingBuilder.of(ID, IncidentTypes.UNSCHEDULABLE, Severity.MEDIUM, Refs.of(pod))
                 .facts(Pods.podFacts(pod))
