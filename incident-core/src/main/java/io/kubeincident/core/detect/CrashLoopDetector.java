@@ -24,6 +24,21 @@ public final class CrashLoopDetector implements Detector {
 
     public static final String ID = "crash-loop";
 
+    /** The first slice's name for {@link CrashLoopDetectorProvider}, kept so existing references resolve. */
+    public static final class Provider implements io.kubeincident.spi.DetectorProvider {
+        private final CrashLoopDetectorProvider delegate = new CrashLoopDetectorProvider();
+
+        @Override
+        public Detector create(io.kubeincident.spi.ProviderContext context) {
+            return delegate.create(context);
+        }
+
+        @Override
+        public boolean enabled(io.kubeincident.spi.ProviderContext context) {
+            return delegate.enabled(context);
+        }
+    }
+
     private final DetectionConfig config;
 
     public CrashLoopDetector(DetectionConfig config) {

@@ -62,10 +62,9 @@ final class FindingBuilder {
     }
 
     Finding build(Instant fallbackTime) {
-        Redactor r = Redactor.standard();
         Map<String, String> clean = new LinkedHashMap<>();
-        facts.forEach((k, v) -> clean.put(k, r.redact(v)));
-        return new Finding(detectorId, type, severity, resource, r.redact(message), clean,
+        facts.forEach((k, v) -> clean.put(k, Redactor.redact(v)));
+        return new Finding(detectorId, type, severity, resource, Redactor.redact(message), clean,
                 observedAt != null ? observedAt : fallbackTime);
     }
 }

@@ -52,7 +52,7 @@ public final class Redactor {
         this.rules = List.copyOf(rules);
     }
 
-    /** The built-in rules. */
+    /** The built-in rules (what the static methods use). */
     public static Redactor standard() {
         return STANDARD_INSTANCE;
     }
@@ -75,8 +75,23 @@ public final class Redactor {
         return new Redactor(rules);
     }
 
-    /** {@code text} with every recognised secret masked; {@code null} stays {@code null}. */
-    public String redact(String text) {
+    /** {@code text} with every secret the built-in rules recognise masked; {@code null} stays {@code null}. */
+    public static String redact(String text) {
+        return STANDARD_INSTANCE.apply(text);
+    }
+
+    /** Each line redacted on its own (a private key spread over lines is only caught by {@link #redactLines}). */
+    public static List<String> redactAll(List<String> lines) {
+        return lines.stream().map(Redactor::redact).toList();
+    }
+
+    /** {@link #applyLines} with the built-in rules. */
+    public static List<String> redactLines(List<String> lines) {
+        return STANDARD_INSTANCE.applyLines(lines);
+    }
+
+    /** {@code text} with every secret these rules recognise masked; {@code null} stays {@code null}. */
+    public String apply(String text) {
         if (text == null || text.isEmpty()) return text;
         String out = text;
         for (Rule rule : rules) {
@@ -89,14 +104,14 @@ public final class Redactor {
      * Redacts lines as one text (so a private key spread over lines is caught whole) and splits them
      * again. The result may have fewer lines than the input.
      */
-    public List<String> redactLines(List<String> lines) {
+    public List<String> applyLines(List<String> lines) {
         if (lines.isEmpty()) return List.of();
-        return List.of(redact(String.join("\n", lines)).split("\n", -1));
+        return List.of(apply(String.join("\n", lines)).split("\n", -1));
     }
 
-    public Map<String, String> redactValues(Map<String, String> values) {
+    public Map<String, String> applyValues(Map<String, String> values) {
         Map<String, String> out = new LinkedHashMap<>();
-        values.forEach((k, v) -> out.put(k, redact(v)));
+        values.forEach((k, v) -> out.put(k, apply(v)));
         return out;
     }
 

@@ -1,0 +1,249 @@
+package io.kubeincident.core;
+
+import io.kubeincident.api.ConfigView;
+import io.kubeincident.api.Ids;
+import io.kubeincident.core.audit.AuditTrail;
+import io.kubeincident.core.audit.JsonLinesAuditSink;
+import io.kubeincident.core.audit.Slf4jAuditSink;
+import io.kubeincident.core.config.ConfigException;
+import io.kubeincident.core.config.ConfigLoader;
+import io.kubeincident.core.config.EngineConfig;
+import io.kubeincident.core.config.MapConfig;
+import io.kubeincident.core.discovery.ProviderDiscovery;
+import io.kubeincident.core.exec.EngineContexts;
+import io.kubeincident.core.monitor.ObjectIndex;
+import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.AnalyzerProvider;
+import io.kubeincident.spi.AuditSink;
+import io.kubeincident.spi.Detector;
+import io.kubeincident.spi.DetectorProvider;
+import io.kubeincident.spi.IncidentListener;
+import io.kubeincident.spi.OutcomeHistory;
+import io.kubeincident.spi.ProviderContext;
+import io.kubeincident.spi.RemediationAction;
+import io.kubeincident.spi.RemediationActionProvider;
+import io.kubeincident.spi.SafetyPolicy;
+import io.kubeincident.spi.SafetyPolicyProvider;
+import io.kubernetes.client.openapi.ApiClient;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Assembles an {@link IncidentEngine}: configuration, the Kubernetes client, providers found through
+ * {@link java.util.ServiceLoader} (unless {@link #discovery(boolean) discovery} is off) and providers or
+ * workers added by hand. {@link #build()} validates the configuration and lists every problem at once;
+ * a provider that fails to load or build is reported in the audit and skipped.
+ */
+public final class IncidentEngineBuilder {
+    private ConfigView config = ConfigView.empty();
+    private ApiClient apiClient;
+    private Clock clock = Clock.systemUTC();
+    private boolean discovery = true;
+    private ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
+    private final List<DetectorProvider> detectorProviders = new ArrayList<>();
+    private final List<AnalyzerProvider> analyzerProviders = new ArrayList<>();
+    private final List<RemediationActionProvider> actionProviders = new ArrayList<>();
+    private final List<SafetyPolicyProvider> policyProviders = new ArrayList<>();
+    private final List<Detector> detectors = new ArrayList<>();
+    private final List<Analyzer> analyzers = new ArrayList<>();
+    private final List<RemediationAction> actions = new ArrayList<>();
+    private final List<SafetyPolicy> policies = new ArrayList<>();
+    private final List<AuditSink> sinks = new ArrayList<>();
+    private final List<IncidentListener> listeners = new ArrayList<>();
+    private OutcomeHistory outcomes = OutcomeHistory.none();
+    private boolean logAudit = true;
+
+    IncidentEngineBuilder() {
+    }
+
+    public IncidentEngineBuilder config(ConfigView config) {
+        this.config = config;
+        return this;
+    }
+
+    public IncidentEngineBuilder config(Map<String, String> values) {
+        this.config = new MapConfig(values);
+        return this;
+    }
+
+    public IncidentEngineBuilder configFile(Path yaml) {
+        this.config = ConfigLoader.fromYaml(yaml);
+        return this;
+    }
+
+    /** The client for API calls; finite timeouts (continuous mode makes its own watch client from it). */
+    public IncidentEngineBuilder apiClient(ApiClient apiClient) {
+        this.apiClient = apiClient;
+        return this;
+    }
+
+    public IncidentEngineBuilder clock(Clock clock) {
+        this.clock = clock;
+        return this;
+    }
+
+    /** ServiceLoader discovery on (default) or off. */
+    public IncidentEngineBuilder discovery(boolean enabled) {
+        this.discovery = enabled;
+        return this;
+    }
+
+    public IncidentEngineBuilder classLoader(ClassLoader loader) {
+        this.classLoader = loader;
+        return this;
+    }
+
+    public IncidentEngineBuilder addDetectorProvider(DetectorProvider p) {
+        detectorProviders.add(p);
+        return this;
+    }
+
+    public IncidentEngineBuilder addAnalyzerProvider(AnalyzerProvider p) {
+        analyzerProviders.add(p);
+        return this;
+    }
+
+    public IncidentEngineBuilder addActionProvider(RemediationActionProvider p) {
+        actionProviders.add(p);
+        return this;
+    }
+
+    public IncidentEngineBuilder addPolicyProvider(SafetyPolicyProvider p) {
+        policyProviders.add(p);
+        return this;
+    }
+
+    public IncidentEngineBuilder addDetector(Detector d) {
+        detectors.add(d);
+        return this;
+    }
+
+    public IncidentEngineBuilder addAnalyzer(Analyzer a) {
+        analyzers.add(a);
+        return this;
+    }
+
+    public IncidentEngineBuilder addAction(RemediationAction a) {
+        actions.add(a);
+        return this;
+    }
+
+    public IncidentEngineBuilder addPolicy(SafetyPolicy p) {
+        policies.add(p);
+        return this;
+    }
+
+    public IncidentEngineBuilder auditSink(AuditSink sink) {
+        sinks.add(sink);
+        return this;
+    }
+
+    /** Whether audit records also go to SLF4J (logger {@code io.kubeincident.audit}); default true. */
+    public IncidentEngineBuilder logAudit(boolean enabled) {
+        this.logAudit = enabled;
+        return this;
+    }
+
+    public IncidentEngineBuilder listener(IncidentListener listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    public IncidentEngineBuilder outcomeHistory(OutcomeHistory history) {
+        this.outcomes = history;
+        return this;
+    }
+
+    /** What the engine is made of, after discovery. */
+    record Assembly(EngineConfig config, ConfigView rawConfig, ApiClient apiClient, Clock clock,
+                    List<Detector> detectors, List<Analyzer> analyzers, List<RemediationAction> actions,
+                    List<SafetyPolicy> policies, List<IncidentListener> listeners, OutcomeHistory outcomes,
+                    AuditTrail audit, List<String> problems) {
+    }
+
+    /**
+     * Builds the engine.
+     *
+     * @throws ConfigException listing every configuration problem
+     */
+    public IncidentEngine build() {
+        EngineConfig engineConfig = EngineConfig.from(config);
+        List<String> problems = new ArrayList<>();
+        ProviderDiscovery.ProblemReporter reporter = (type, provider, problem) ->
+                problems.add(type + " " + provider + ": " + problem);
+        ProviderContext ctx = new EngineContexts.Provider(config, Optional.ofNullable(apiClient), clock,
+                () -> new ObjectIndex(List.of()), outcomes);
+
+        List<Detector> ds = new ArrayList<>(detectors);
+        List<Analyzer> as = new ArrayList<>(analyzers);
+        List<RemediationAction> acts = new ArrayList<>(actions);
+        List<SafetyPolicy> ps = new ArrayList<>(policies);
+        for (DetectorProvider p : detectorProviders) {
+            ds.addAll(ProviderDiscovery.build(DetectorProvider.class, p, ctx, DetectorProvider::enabled,
+                    DetectorProvider::create, reporter));
+        }
+        for (AnalyzerProvider p : analyzerProviders) {
+            as.addAll(ProviderDiscovery.build(AnalyzerProvider.class, p, ctx, AnalyzerProvider::enabled,
+                    AnalyzerProvider::create, reporter));
+        }
+        for (RemediationActionProvider p : actionProviders) {
+            acts.addAll(ProviderDiscovery.build(RemediationActionProvider.class, p, ctx,
+                    RemediationActionProvider::enabled, RemediationActionProvider::create, reporter));
+        }
+        for (SafetyPolicyProvider p : policyProviders) {
+            ps.addAll(ProviderDiscovery.build(SafetyPolicyProvider.class, p, ctx, SafetyPolicyProvider::enabled,
+                    SafetyPolicyProvider::create, reporter));
+        }
+        if (discovery) {
+            ds.addAll(ProviderDiscovery.load(DetectorProvider.class, classLoader, ctx, DetectorProvider::enabled,
+                    DetectorProvider::create, reporter));
+            as.addAll(ProviderDiscovery.load(AnalyzerProvider.class, classLoader, ctx, AnalyzerProvider::enabled,
+                    AnalyzerProvider::create, reporter));
+            acts.addAll(ProviderDiscovery.load(RemediationActionProvider.class, classLoader, ctx,
+                    RemediationActionProvider::enabled, RemediationActionProvider::create, reporter));
+            ps.addAll(ProviderDiscovery.load(SafetyPolicyProvider.class, classLoader, ctx, SafetyPolicyProvider::enabled,
+                    SafetyPolicyProvider::create, reporter));
+        }
+        // Hand-added workers come first, so they win over a discovered one with the same id.
+        ds = unique(ds, Detector::id, "detector", problems);
+        as = unique(as, Analyzer::id, "analyzer", problems);
+        acts = unique(acts, RemediationAction::id, "action", problems);
+        ps = unique(ps, SafetyPolicy::id, "policy", problems);
+
+        List<AuditSink> allSinks = new ArrayList<>(sinks);
+        if (logAudit) allSinks.add(new Slf4jAuditSink());
+        if (engineConfig.auditFile() != null) allSinks.add(new JsonLinesAuditSink(engineConfig.auditFile()));
+        AuditTrail audit = new AuditTrail(allSinks, clock);
+        return new IncidentEngine(new Assembly(engineConfig, config, apiClient, clock, List.copyOf(ds), List.copyOf(as),
+                List.copyOf(acts), List.copyOf(ps), List.copyOf(listeners), outcomes, audit, List.copyOf(problems)));
+    }
+
+    private static <T> List<T> unique(List<T> workers, Function<T, String> id, String what, List<String> problems) {
+        Map<String, T> byId = new LinkedHashMap<>();
+        for (T w : workers) {
+            String key;
+            try {
+                key = id.apply(w);
+            } catch (RuntimeException e) {
+                problems.add(what + " " + w.getClass().getName() + ": id() failed: " + e);
+                continue;
+            }
+            if (!Ids.isKebab(key)) {
+                problems.add(what + " " + w.getClass().getName() + ": id '" + key + "' is not kebab-case; skipped");
+                continue;
+            }
+            if (byId.putIfAbsent(key, w) != null) {
+                problems.add(what + " id '" + key + "' is registered twice; kept " + byId.get(key).getClass().getName()
+                        + ", skipped " + w.getClass().getName());
+            }
+        }
+        return new ArrayList<>(byId.values());
+    }
+}

@@ -1,0 +1,120 @@
+package io.kubeincident.core.plan;
+
+import io.kubeincident.api.Decision;
+import io.kubeincident.api.Diagnosis;
+import io.kubeincident.api.Incident;
+import io.kubeincident.api.PlannedAction;
+import io.kubeincident.api.ProposedAction;
+import io.kubeincident.api.ResourceRef;
+import io.kubeincident.api.Verdict;
+import io.kubeincident.core.config.EngineConfig;
+import io.kubeincident.core.config.Mode;
+import io.kubeincident.spi.RemediationAction;
+import io.kubeincident.spi.SafetyContext;
+import io.kubeincident.spi.SafetyPolicy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Turns a diagnosis's proposals into planned actions: the engine's own checks first (registered type,
+ * accepted target kind, parameters valid against the schema, target inside the blast radius), then
+ * every safety policy (most restrictive wins; a throwing policy denies), then the thresholds and mode
+ * of DESIGN.md's decision flow.
+ */
+public final class DecisionFlow {
+    private final EngineConfig config;
+    private final Map<String, RemediationAction> actions;
+    private final List<SafetyPolicy> policies;
+    private final ParameterValidator validator = new ParameterValidator();
+    private final UnaryOperator<ProposedAction> confidenceAdjuster;
+
+    public DecisionFlow(EngineConfig config, Map<String, RemediationAction> actions, List<SafetyPolicy> policies,
+                        UnaryOperator<ProposedAction> confidenceAdjuster) {
+        this.config = config;
+        this.actions = Map.copyOf(actions);
+        this.policies = List.copyOf(policies);
+        this.confidenceAdjuster = confidenceAdjuster == null ? UnaryOperator.identity() : confidenceAdjuster;
+    }
+
+    public List<PlannedAction> plan(Incident incident, Diagnosis diagnosis, SafetyContext context) {
+        Set<ResourceRef> radius = BlastRadius.of(incident, context.cluster());
+        List<PlannedAction> out = new ArrayList<>();
+        for (ProposedAction proposed : diagnosis.actions()) {
+            out.add(decide(incident, confidenceAdjuster.apply(proposed), radius, context));
+        }
+        return out;
+    }
+
+    private PlannedAction decide(Incident incident, ProposedAction p, Set<ResourceRef> radius, SafetyContext ctx) {
+        List<String> engineProblems = engineChecks(p, radius);
+        if (!engineProblems.isEmpty()) {
+            Verdict deny = new Verdict.Deny(engineProblems);
+            return new PlannedAction(p, deny, Decision.DENIED, engineProblems);
+        }
+        List<Verdict> verdicts = new ArrayList<>();
+        for (SafetyPolicy policy : policies) {
+            try {
+                Verdict v = policy.evaluate(p, ctx);
+                verdicts.add(v == null ? Verdict.deny(policy.id() + ": returned no verdict") : prefixed(policy.id(), v));
+            } catch (RuntimeException e) {
+                verdicts.add(Verdict.deny(policy.id() + ": failed (" + e + "), denying to stay safe"));
+            }
+        }
+        Verdict verdict = Verdict.mostRestrictive(verdicts);
+        List<String> reasons = new ArrayList<>(verdict.reasons());
+        Decision decision;
+        if (verdict.isDeny()) {
+            decision = Decision.DENIED;
+        } else if (config.mode() == Mode.APPROVAL) {
+            decision = Decision.APPROVAL;
+            reasons.add("remediation.mode is approval: nothing runs without approval");
+        } else if (p.confidence() < config.approvalThreshold()) {
+            decision = Decision.LOG_ONLY;
+            reasons.add(String.format("confidence %.2f is below monitoring.approval_threshold %.2f: log and monitor only",
+                    p.confidence(), config.approvalThreshold()));
+        } else if (p.confidence() < config.confidenceThreshold()) {
+            decision = Decision.APPROVAL;
+            reasons.add(String.format("confidence %.2f is below monitoring.confidence_threshold %.2f: needs approval",
+                    p.confidence(), config.confidenceThreshold()));
+        } else if (verdict instanceof Verdict.RequireApproval) {
+            decision = Decision.APPROVAL;
+        } else {
+            decision = Decision.EXECUTE;
+            reasons.add(String.format("confidence %.2f ≥ monitoring.confidence_threshold %.2f",
+                    p.confidence(), config.confidenceThreshold()));
+            if (config.mode() == Mode.DRY_RUN) reasons.add("remediation.mode is dry-run: checked, nothing changes");
+        }
+        return new PlannedAction(p, verdict, decision, reasons);
+    }
+
+    private List<String> engineChecks(ProposedAction p, Set<ResourceRef> radius) {
+        RemediationAction action = actions.get(p.actionType());
+        if (action == null) {
+            return List.of("unknown action type '" + p.actionType() + "': not registered");
+        }
+        List<String> problems = new ArrayList<>();
+        if (!action.targetKinds().contains(p.target().kind())) {
+            problems.add(p.actionType() + " does not act on kind " + p.target().kind() + " (accepts "
+                    + action.targetKinds() + ")");
+        }
+        problems.addAll(validator.validate(action.id(), action.parametersSchema(), p.parameters()));
+        if (!BlastRadius.contains(radius, p.target())) {
+            problems.add("target " + p.target() + " is outside the incident's blast radius (its resources, owner "
+                    + "chain and node)");
+        }
+        return problems;
+    }
+
+    private static Verdict prefixed(String policyId, Verdict v) {
+        if (v.reasons().isEmpty()) return v;
+        List<String> reasons = v.reasons().stream().map(r -> r.startsWith(policyId + ":") ? r : policyId + ": " + r)
+                .toList();
+        if (v instanceof Verdict.Deny) return new Verdict.Deny(reasons);
+        if (v instanceof Verdict.RequireApproval) return new Verdict.RequireApproval(reasons);
+        return new Verdict.Allow(reasons);
+    }
+}
