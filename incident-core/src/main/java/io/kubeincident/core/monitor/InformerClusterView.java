@@ -128,9 +128,21 @@ public final class InformerClusterView implements ClusterView {
     private <T extends KubernetesObject> List<T> byIndex(Class<T> type, String index, String value) {
         List<Indexer<T>> idxs = indexers(type);
         if (idxs.isEmpty()) return List.of();
-        if (idxs.size() == 1) return idxs.get(0).byIndex(index, value);
+        if (idxs.size() == 1) return byIndex(idxs.get(0), type, index, value);
         List<T> out = new ArrayList<>();
-        for (Indexer<T> i : idxs) out.addAll(i.byIndex(index, value));
+        for (Indexer<T> i : idxs) out.addAll(byIndex(i, type, index, value));
+        return out;
+    }
+
+    /** A shared informer that started before our indexes could be added is scanned instead. */
+    private static <T extends KubernetesObject> List<T> byIndex(Indexer<T> i, Class<T> type, String index, String value) {
+        if (i.getIndexers().containsKey(index)) return i.byIndex(index, value);
+        var fn = WatchedKind.ofType(type).map(CacheIndexes::forKind).map(m -> m.get(index)).orElse(null);
+        if (fn == null) return List.of();
+        List<T> out = new ArrayList<>();
+        for (T t : i.list()) {
+            if (fn.apply(t).contains(value)) out.add(t);
+        }
         return out;
     }
 
