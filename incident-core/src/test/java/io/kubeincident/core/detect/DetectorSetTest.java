@@ -32,7 +32,32 @@ import static io.kubeincident.core.fixtures.Assertions2.*;
 import static io.kubeincident.core.fixtures.Fixtures.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-class DetectorSetTest {
+public class DetectorSetTest {
+
+    /** A provider context with empty configuration, for creating detectors outside the engine. */
+    public static final class Ctx implements ProviderContext {
+        private final ProviderContext delegate = providerContext(ConfigView.empty());
+
+        public ConfigView config() {
+            return delegate.config();
+        }
+
+        public Optional<ApiClient> apiClient() {
+            return Optional.empty();
+        }
+
+        public Clock clock() {
+            return CLOCK;
+        }
+
+        public ClusterView cluster() {
+            return delegate.cluster();
+        }
+
+        public OutcomeHistory outcomes() {
+            return OutcomeHistory.none();
+        }
+    }
 
     static ProviderContext providerContext(ConfigView config) {
         return new ProviderContext() {

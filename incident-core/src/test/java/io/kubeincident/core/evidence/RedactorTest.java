@@ -15,6 +15,7 @@ class RedactorTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "Authorization: Bearer abcDEF123456789.xyz                 | abcDEF123456789",
+            "token sent as Bearer abcDEF1234567 upstream               | abcDEF1234567",
             "curl -H 'Authorization: Basic dXNlcjpodW50ZXIy'            | dXNlcjpodW50ZXIy",
             "token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.sgn4sgn4Z  | eyJzdWIiOiJ1c2VyIn0",
             "using key AKIAIOSFODNN7EXAMPLE for s3                     | AKIAIOSFODNN7EXAMPLE",
