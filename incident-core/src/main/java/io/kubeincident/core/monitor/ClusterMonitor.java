@@ -62,6 +62,7 @@ public final class ClusterMonitor implements AutoCloseable {
     private volatile ClusterListener listener = NOOP;
     private volatile boolean started;
     private volatile boolean closed;
+    private volatile long lastDelivery;
 
     private ClusterMonitor(Builder b) {
         this.config = b.config;
@@ -160,6 +161,18 @@ public final class ClusterMonitor implements AutoCloseable {
         watches.forEach((k, w) -> out.put(k, new KindStats(w.lists.get(), w.watchesOpened.get(), w.events.get(),
                 w.disabledReason)));
         return out;
+    }
+
+    /** Informer events delivered to the listener so far, all kinds together (cheap; for progress and benchmarks). */
+    public long eventsDelivered() {
+        long n = 0;
+        for (KindWatch w : watches.values()) n += w.events.get();
+        return n;
+    }
+
+    /** {@link System#nanoTime()} of the last delivery to the listener, 0 before the first (for latency measurements). */
+    public long lastDeliveryNanoTime() {
+        return lastDelivery;
     }
 
     /** @param disabledReason null while enabled */
@@ -282,6 +295,7 @@ public final class ClusterMonitor implements AutoCloseable {
         void deliver(KubernetesObject obj, boolean deleted) {
             if (closed || obj == null) return;
             events.incrementAndGet();
+            lastDelivery = System.nanoTime();
             try {
                 if (deleted) listener.onDelete(obj);
                 else listener.onChange(obj);
