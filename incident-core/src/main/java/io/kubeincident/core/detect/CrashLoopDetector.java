@@ -17,12 +17,13 @@ import java.util.Set;
 
 /**
  * Containers that keep crashing: waiting in CrashLoopBackOff with at least
- * {@code detection.crash_loop_min_restarts} restarts, or running again briefly after a failed run
- * (between two back-offs). OOM kills are left to {@link OomKilledDetector} so one pod gives one type.
+ * {@code detection.crash_loop_min_restarts} restarts, or, after three or more, running again briefly after a
+ * failed run (between two back-offs). OOM kills are left to {@link OomKilledDetector} so one pod gives one type.
  */
 public final class CrashLoopDetector implements Detector {
 
     public static final String ID = "crash-loop";
+    static final int RUNNING_MIN_RESTARTS = 3;
 
     /** The first slice's name for {@link CrashLoopDetectorProvider}, kept so existing references resolve. */
     public static final class Provider implements io.kubeincident.spi.DetectorProvider {
@@ -73,7 +74,9 @@ public final class CrashLoopDetector implements Detector {
             if (c.restarts() < config.crashLoopMinRestarts()) continue;
             if (Pods.oomKilled(pod, c, context.cluster())) continue;
             boolean backOff = "CrashLoopBackOff".equals(c.waitingReason());
-            boolean justRestartedAfterFailure = c.running()
+            // Between two back-offs the container runs again; only a container that failed several times counts
+            // then, or one crash followed by a recovery would look like a loop for the whole recovery window.
+            boolean justRestartedAfterFailure = c.running() && c.restarts() >= Math.max(config.crashLoopMinRestarts(), RUNNING_MIN_RESTARTS)
                     && c.lastTerminated().map(t -> t.getExitCode() != null && t.getExitCode() != 0).orElse(false)
                     && Conditions.within(c.runningSince(), now, config.crashLoopRecovery());
             if (backOff || justRestartedAfterFailure) looping.add(c);

@@ -13,7 +13,8 @@ import java.util.Set;
  * status timestamps, so a restarted engine sees the same ages.
  *
  * @param crashLoopMinRestarts          {@code detection.crash_loop_min_restarts}: restarts before a
- *                                      CrashLoopBackOff container counts (default 3)
+ *                                      CrashLoopBackOff container counts (default 1: the kubelet's back-off is
+ *                                      already its verdict that the container keeps failing)
  * @param crashLoopRecovery             {@code detection.crash_loop_recovery}: a restarted container that has
  *                                      run this long since its last crash (or OOM kill) has recovered (default 10m)
  * @param imagePullGrace                {@code detection.image_pull_grace}: how long a container may wait
@@ -79,7 +80,7 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
     public static DetectionConfig from(ConfigView config) {
         List<String> problems = new ArrayList<>();
         Reader r = new Reader(config, problems);
-        int minRestarts = r.integer("crash_loop_min_restarts", 3);
+        int minRestarts = r.integer("crash_loop_min_restarts", 1);
         DetectionConfig c = null;
         Duration recovery = r.duration("crash_loop_recovery", Duration.ofMinutes(10));
         Duration[] d = {

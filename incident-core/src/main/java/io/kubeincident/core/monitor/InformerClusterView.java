@@ -26,19 +26,29 @@ public final class InformerClusterView implements ClusterView {
 
     private final Map<Class<?>, List<Indexer<? extends KubernetesObject>>> caches = new ConcurrentHashMap<>();
     private final Predicate<Class<?>> availability;
+    private final boolean open;
 
     /** A view over {@code caches}; {@code availability} says whether a kind is synced and enabled. */
     public InformerClusterView(Map<Class<?>, List<Indexer<? extends KubernetesObject>>> caches,
                                Predicate<Class<?>> availability) {
         caches.forEach((k, v) -> this.caches.put(k, List.copyOf(v)));
         this.availability = availability;
+        this.open = false;
     }
 
-    /** A view over fresh indexed caches holding {@code objects}, fed straight in (tests, benchmarks, one-shot scans). */
+    private InformerClusterView() {
+        this.availability = null;
+        this.open = true;
+    }
+
+    /**
+     * A view over fresh indexed caches holding {@code objects}, fed straight in (tests, benchmarks, one-shot
+     * scans). Every watched kind is available (empty when none was given); objects of other kinds get a
+     * cache of their own.
+     */
     public static InformerClusterView of(Collection<? extends KubernetesObject> objects) {
-        Map<Class<?>, List<Indexer<? extends KubernetesObject>>> caches = new java.util.HashMap<>();
-        for (WatchedKind k : WatchedKind.values()) caches.put(k.type(), List.of(CacheIndexes.newCache(k)));
-        InformerClusterView view = new InformerClusterView(caches, caches::containsKey);
+        InformerClusterView view = new InformerClusterView();
+        for (WatchedKind k : WatchedKind.values()) view.caches.put(k.type(), List.of(CacheIndexes.newCache(k)));
         objects.forEach(view::put);
         return view;
     }
@@ -47,15 +57,39 @@ public final class InformerClusterView implements ClusterView {
         return of(List.of(objects));
     }
 
-    /** Adds or replaces {@code object} in the first cache of its kind (for views built with {@link #of}). */
+    /**
+     * Adds or replaces {@code object} (slimmed like the informers do) in the first cache of its kind; for
+     * views built with {@link #of}, which also take kinds they have no cache for yet.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void put(KubernetesObject object) {
         List<Indexer<? extends KubernetesObject>> list = caches.get(object.getClass());
+        if (list == null && open) {
+            list = caches.computeIfAbsent(object.getClass(), c -> {
+                io.kubernetes.client.informer.cache.Cache<KubernetesObject> cache = new io.kubernetes.client.informer.cache.Cache<>();
+                cache.addIndexers(Map.of(CacheIndexes.OWNER_UID, CacheIndexes::ownerUids));
+                return List.of(cache);
+            });
+        }
         if (list == null || list.isEmpty()) throw new IllegalArgumentException("no cache for " + object.getClass().getSimpleName());
         Indexer idx = list.get(0);
         KubernetesObject slim = ObjectSlimmer.slim(object);
         if (idx.get(slim) != null) idx.update(slim);
         else idx.add(slim);
+    }
+
+    /** Every cached object of every kind (one-shot scans walk it). */
+    public List<KubernetesObject> all() {
+        List<KubernetesObject> out = new ArrayList<>();
+        for (Map.Entry<Class<?>, List<Indexer<? extends KubernetesObject>>> e : caches.entrySet()) {
+            if (!isAvailable(e.getKey())) continue;
+            for (Indexer<? extends KubernetesObject> i : e.getValue()) out.addAll(i.list());
+        }
+        return out;
+    }
+
+    private boolean isAvailable(Class<?> type) {
+        return caches.containsKey(type) && (availability == null || availability.test(type));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -67,7 +101,7 @@ public final class InformerClusterView implements ClusterView {
 
     @Override
     public boolean available(Class<? extends KubernetesObject> type) {
-        return caches.containsKey(type) && availability.test(type);
+        return isAvailable(type);
     }
 
     /** How many objects of {@code type} are cached. */
@@ -137,7 +171,8 @@ public final class InformerClusterView implements ClusterView {
     /** A shared informer that started before our indexes could be added is scanned instead. */
     private static <T extends KubernetesObject> List<T> byIndex(Indexer<T> i, Class<T> type, String index, String value) {
         if (i.getIndexers().containsKey(index)) return i.byIndex(index, value);
-        var fn = WatchedKind.ofType(type).map(CacheIndexes::forKind).map(m -> m.get(index)).orElse(null);
+        var fn = WatchedKind.ofType(type).map(CacheIndexes::forKind).map(m -> m.get(index))
+                .orElse(index.equals(CacheIndexes.OWNER_UID) ? CacheIndexes::ownerUids : null);
         if (fn == null) return List.of();
         List<T> out = new ArrayList<>();
         for (T t : i.list()) {
@@ -148,7 +183,7 @@ public final class InformerClusterView implements ClusterView {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     private <T extends KubernetesObject> List<Indexer<T>> indexers(Class<T> type) {
-        if (!availability.test(type)) return List.of();
+        if (availability != null && !availability.test(type)) return List.of();
         List list = caches.get(type);
         return list == null ? List.of() : list;
     }

@@ -14,11 +14,15 @@ import io.kubernetes.client.openapi.models.V1Endpoints;
 import io.kubernetes.client.openapi.models.V1EndpointsList;
 import io.kubernetes.client.openapi.models.V1Job;
 import io.kubernetes.client.openapi.models.V1JobList;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1NamespaceList;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
 import io.kubernetes.client.openapi.models.V1PersistentVolumeClaimList;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudgetList;
 import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 import io.kubernetes.client.openapi.models.V1ReplicaSetList;
@@ -53,7 +57,12 @@ public enum WatchedKind {
     PERSISTENT_VOLUME_CLAIM("PersistentVolumeClaim", V1PersistentVolumeClaim.class,
             V1PersistentVolumeClaimList.class, "", "v1", "persistentvolumeclaims", true),
     HORIZONTAL_POD_AUTOSCALER("HorizontalPodAutoscaler", V2HorizontalPodAutoscaler.class,
-            V2HorizontalPodAutoscalerList.class, "autoscaling", "v2", "horizontalpodautoscalers", true);
+            V2HorizontalPodAutoscalerList.class, "autoscaling", "v2", "horizontalpodautoscalers", true),
+    /** Read by the safety policies (opt-out labels), not by detectors. */
+    NAMESPACE("Namespace", V1Namespace.class, V1NamespaceList.class, "", "v1", "namespaces", false),
+    /** Read by the safety policies (availability), not by detectors. */
+    POD_DISRUPTION_BUDGET("PodDisruptionBudget", V1PodDisruptionBudget.class, V1PodDisruptionBudgetList.class,
+            "policy", "v1", "poddisruptionbudgets", true);
 
     private final String kind;
     private final Class<? extends KubernetesObject> type;

@@ -117,7 +117,7 @@ public class DetectorSetTest {
     @Test
     void configDefaultsAndOverrides() {
         DetectionConfig d = DetectionConfig.defaults();
-        assertEquals(3, d.crashLoopMinRestarts());
+        assertEquals(1, d.crashLoopMinRestarts());
         assertEquals(java.time.Duration.ofMinutes(5), d.pendingThreshold());
         DetectionConfig c = DetectionConfig.from(ConfigView.of(Map.of("detection.pending_threshold", "90",
                 "detection.node_not_ready_threshold", "PT30S")));

@@ -74,8 +74,19 @@ class PodDetectorsTest {
         }
 
         @Test
-        void fewRestartsAreNotALoopYet() {
-            none(run(detector, crashLooping(healthy(), 2, 1, "Error")));
+        void fewRestartsAreNotALoopYetWhenTheThresholdIsRaised() {
+            DetectionConfig c = DetectionConfig.from(io.kubeincident.api.ConfigView.of(
+                    java.util.Map.of("detection.crash_loop_min_restarts", "3")));
+            V1Pod pod = crashLooping(healthy(), 2, 1, "Error");
+            none(new CrashLoopDetector(c).detect(pod, context(pod)));
+            assertEquals(1, run(detector, crashLooping(healthy(), 1, 1, "Error")).size(), "default: the first back-off counts");
+        }
+
+        @Test
+        void oneCrashThenRunningAgainIsNotALoop() {
+            V1Pod pod = crashLooping(healthy(), 1, 1, "Error");
+            container(pod).state(new V1ContainerState().running(new V1ContainerStateRunning().startedAt(secondsAgo(5))));
+            none(run(detector, pod));
         }
 
         @Test
