@@ -115,6 +115,14 @@ public class DetectorSetTest {
     }
 
     @Test
+    void theEngineRefusesBadDetectionCorrelationAndEvidenceKeysAtBuildTime() {
+        io.kubeincident.core.config.ConfigException e = assertThrows(io.kubeincident.core.config.ConfigException.class,
+                () -> io.kubeincident.core.IncidentEngine.builder().config(Map.of("detection.pending_threshold", "soon",
+                        "correlation.quiet_period", "-1m", "evidence.log_lines", "many")).build());
+        contains(String.join("\n", e.problems()), "detection.pending_threshold", "correlation.quiet_period", "evidence.log_lines");
+    }
+
+    @Test
     void configDefaultsAndOverrides() {
         DetectionConfig d = DetectionConfig.defaults();
         assertEquals(1, d.crashLoopMinRestarts());
