@@ -291,9 +291,13 @@ public final class Correlator {
         for (Member m : sorted.values()) {
             for (int i = m.chain.size() - 2; i >= 1; i--) resources.putIfAbsent(m.chain.get(i).key(), m.chain.get(i));
         }
-        for (Member m : sorted.values()) {
+        // The root's own finding (a node's NotReady) first, then the objects in key order; a storm larger than
+        // correlation.max_resources lists its first objects and findings (analysis and logs stay bounded).
+        List<Member> ordered = new ArrayList<>(sorted.values());
+        ordered.sort(Comparator.comparing((Member m) -> !m.object.key().equals(g.root.key())));
+        for (Member m : ordered) {
             if (resources.size() < config.maxResources()) resources.putIfAbsent(m.object.key(), m.object);
-            findings.addAll(m.findings);
+            if (findings.size() < config.maxResources()) findings.addAll(m.findings);
         }
         String type = mostSpecific(findings);
         Severity severity = findings.stream().map(Finding::severity).reduce(Severity.INFO, Severity::max);

@@ -75,6 +75,16 @@ class CorrelatorTest {
     }
 
     @Test
+    void aHugeStormListsItsFirstObjectsOnly() {
+        Correlator small = new Correlator(new CorrelationConfig(Duration.ofMinutes(5), Duration.ofMinutes(30), 10), clock);
+        for (V1Pod p : crashingPods(25)) small.observe(Refs.of(p), findings(p), view);
+        Incident i = one(small.active());
+        assertEquals(10, i.resources().size());
+        assertEquals("Deployment/shop/web", i.resources().get(0).key());
+        assertEquals(10, i.findings().size());
+    }
+
+    @Test
     void aSweepOverAStormReportsOneOpenedEvent() {
         Map<ResourceRef, List<Finding>> sweep = new java.util.LinkedHashMap<>();
         for (V1Pod p : crashingPods(30)) sweep.put(Refs.of(p), findings(p));
