@@ -151,7 +151,8 @@ public final class IncidentEngine implements AutoCloseable {
         this.decisionFlow = DecisionFlow.withAdjuster(config, actions, policies, this::adjustConfidence);
         this.decisionFlowUnadjusted = new DecisionFlow(config, actions, policies, null);
         this.executor = new ActionExecutor(actions, ledger, audit, clock);
-        this.evidenceGatherer = new EvidenceGatherer(apiClient, clock);
+        this.evidenceGatherer = new EvidenceGatherer(apiClient, clock,
+                io.kubeincident.core.evidence.EvidenceConfig.from(rawConfig));
         this.kubeEvents = new KubeEvents(apiClient, clock);
         AtomicInteger n = new AtomicInteger();
         this.analysisPool = Executors.newFixedThreadPool(config.analysisConcurrency(), r -> {

@@ -249,7 +249,8 @@ public final class IncidentEngineBuilder {
 
     /**
      * The engine's configuration and every section the built-in parts read ({@code safety.*},
-     * {@code verification.*}, {@code alerting.*}, {@code learning.*}, {@code approval.timeout}), checked
+     * {@code verification.*}, {@code alerting.*}, {@code learning.*}, {@code approval.timeout},
+     * {@code detection.*}, {@code correlation.*}, {@code evidence.*}), checked
      * together so that one {@link ConfigException} lists every problem.
      */
     private static EngineConfig validated(ConfigView config) {
@@ -261,6 +262,9 @@ public final class IncidentEngineBuilder {
             problems.addAll(e.problems());
         }
         List<Runnable> sections = List.of(() -> SafetyConfig.from(config), () -> VerificationConfig.from(config),
+                () -> io.kubeincident.core.detect.DetectionConfig.from(config),
+                () -> io.kubeincident.core.correlate.CorrelationConfig.from(config),
+                () -> io.kubeincident.core.evidence.EvidenceConfig.from(config),
                 () -> NotifierConfig.from(config), () -> {
                     java.time.Duration ttl = config.getDuration("approval.timeout", java.time.Duration.ofHours(1));
                     if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("approval.timeout must be positive");
