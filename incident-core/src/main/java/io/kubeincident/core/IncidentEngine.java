@@ -40,7 +40,10 @@ import io.kubeincident.core.evidence.Redactor;
 import io.kubeincident.core.exec.ActionExecutor;
 import io.kubeincident.core.exec.EngineContexts;
 import io.kubeincident.core.exec.KubeEvents;
+import io.kubeincident.core.monitor.ClusterMonitor;
+import io.kubeincident.core.monitor.InformerClusterView;
 import io.kubeincident.core.monitor.Kinds;
+import io.kubeincident.core.monitor.MonitorConfig;
 import io.kubeincident.core.monitor.ObjectIndex;
 import io.kubeincident.core.monitor.SnapshotClusterView;
 import io.kubeincident.core.plan.DecisionFlow;
@@ -122,6 +125,8 @@ public final class IncidentEngine implements AutoCloseable {
     private final java.util.Set<String> replanNextSweep = ConcurrentHashMap.newKeySet();
     private static final int MAX_REPLANS = 3;
     private volatile ScheduledExecutorService scheduler;
+    private volatile ClusterMonitor monitor;
+    private final io.kubernetes.client.informer.SharedInformerFactory informerFactory;
     private volatile ClusterView lastView = new ObjectIndex(List.of());
 
     IncidentEngine(IncidentEngineBuilder.Assembly a) {
@@ -136,6 +141,7 @@ public final class IncidentEngine implements AutoCloseable {
         this.actions = java.util.Collections.unmodifiableMap(byId);
         this.policies = a.policies();
         this.contributors = a.contributors();
+        this.informerFactory = a.informerFactory();
         this.listeners = a.listeners();
         this.outcomes = a.outcomes();
         this.audit = a.audit();
@@ -232,6 +238,7 @@ public final class IncidentEngine implements AutoCloseable {
         ClusterView view = snapshot();
         List<IncidentReport> reports = new ArrayList<>();
         for (Incident incident : detect(view)) {
+            opened(incident);
             reports.add(analyzeAndPlan(incident, view));
         }
         return reports;
@@ -242,8 +249,11 @@ public final class IncidentEngine implements AutoCloseable {
      * incidents that are still there are not acted on again; incidents whose findings cleared are
      * resolved.
      */
-    public synchronized List<IncidentReport> runOnce() throws ApiException {
-        ClusterView view = snapshot();
+    public List<IncidentReport> runOnce() throws ApiException {
+        return runOnce(snapshot());
+    }
+
+    private synchronized List<IncidentReport> runOnce(ClusterView view) {
         List<Incident> incidents = detect(view);
         Map<String, Incident> seen = new LinkedHashMap<>();
         for (Incident incident : incidents) seen.putIfAbsent(incident.fingerprint(), incident);
@@ -263,6 +273,7 @@ public final class IncidentEngine implements AutoCloseable {
         }
         for (Incident incident : seen.values()) {
             if (open.containsKey(incident.fingerprint()) && !replanDue(incident.fingerprint())) continue;
+            if (!open.containsKey(incident.fingerprint())) opened(incident);
             IncidentReport report = analyzeAndPlan(incident, view);
             open.put(incident.fingerprint(), report);
             act(report, view);
@@ -375,30 +386,77 @@ public final class IncidentEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------- continuous
 
-    /** Starts continuous mode: a sweep every {@code monitoring.scan_interval}. */
+    /**
+     * Starts continuous mode: shared informers watch the cluster ({@link ClusterMonitor}); a change to any
+     * watched object triggers a sweep over the informer caches shortly after (changes within
+     * {@link #EVENT_DEBOUNCE} are folded into one sweep), and a full sweep runs every
+     * {@code monitoring.scan_interval} as a safety net for time-based conditions. Nothing is polled from the
+     * API server. Idempotent.
+     */
     public synchronized void start() {
         if (scheduler != null) return;
+        if (apiClient == null) throw new IllegalStateException("no ApiClient: give the builder one");
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kube-incident-sweep");
             t.setDaemon(true);
             return t;
         });
-        long period = config.scanInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                runOnce();
-            } catch (ApiException e) {
-                LOG.warn("sweep failed: HTTP {} {}", e.getCode(), e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.error("sweep failed", e);
+        monitor = ClusterMonitor.builder().apiClient(apiClient).informerFactory(informerFactory)
+                .config(MonitorConfig.from(rawConfig)).build();
+        monitor.start(new io.kubeincident.core.monitor.ClusterListener() {
+            @Override
+            public void onChange(KubernetesObject object) {
+                sweepSoon();
             }
-        }, 0, period, TimeUnit.MILLISECONDS);
+
+            @Override
+            public void onDelete(KubernetesObject object) {
+                sweepSoon();
+            }
+        });
+        long period = config.scanInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::watchedSweep, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** True once continuous mode's caches have synced (readiness), or in one-shot use. */
+    public boolean isReady() {
+        ClusterMonitor m = monitor;
+        return m == null || m.isReady();
+    }
+
+    static final Duration EVENT_DEBOUNCE = Duration.ofMillis(200);
+    private final java.util.concurrent.atomic.AtomicBoolean sweepPending = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void sweepSoon() {
+        ScheduledExecutorService s = scheduler;
+        if (s == null || s.isShutdown() || !sweepPending.compareAndSet(false, true)) return;
+        try {
+            s.schedule(() -> {
+                sweepPending.set(false);
+                watchedSweep();
+            }, EVENT_DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            sweepPending.set(false);
+        }
+    }
+
+    private void watchedSweep() {
+        ClusterMonitor m = monitor;
+        if (m == null || !m.isReady()) return;  // caches not synced yet: a partial view would resolve incidents wrongly
+        try {
+            lastView = m.view();
+            runOnce(m.view());
+        } catch (RuntimeException e) {
+            LOG.error("sweep failed", e);
+        }
     }
 
     @Override
     public void close() {
         ScheduledExecutorService s = scheduler;
         if (s != null) s.shutdownNow();
+        ClusterMonitor m = monitor;
+        if (m != null) m.close();
         analysisPool.shutdownNow();
         for (IncidentListener l : listeners) {
             if (l instanceof WebhookNotifier n) n.close(Duration.ofSeconds(2));  // ours: flush what is queued
@@ -475,7 +533,8 @@ public final class IncidentEngine implements AutoCloseable {
     List<Incident> detect(ClusterView view) {
         DetectionContext ctx = new EngineContexts.Detection(view, rawConfig, clock);
         List<Finding> findings = new ArrayList<>();
-        List<KubernetesObject> objects = view instanceof ObjectIndex idx ? idx.all() : List.of();
+        List<KubernetesObject> objects = view instanceof ObjectIndex idx ? idx.all()
+                : view instanceof InformerClusterView live ? live.all() : List.of();
         Map<String, Integer> failures = new LinkedHashMap<>();
         for (KubernetesObject o : objects) {
             String kind = Kinds.kindOf(o);
@@ -493,15 +552,16 @@ public final class IncidentEngine implements AutoCloseable {
                 }
             }
         }
-        List<Incident> incidents = correlator.correlate(findings, view, clock.instant());
-        for (Incident i : incidents) {
-            audit.write(i.id(), "detected", AuditTrail.fields().put("type", i.type())
-                    .put("severity", i.severity().name()).put("resource", i.rootResource().key())
-                    .put("fingerprint", i.fingerprint()).put("findings", i.findings().size())
-                    .put("message", i.findings().isEmpty() ? null : i.findings().get(0).message()).map());
-            listeners.forEach(l -> safely(() -> l.onIncidentOpened(i)));
-        }
-        return incidents;
+        return correlator.correlate(findings, view, clock.instant());
+    }
+
+    /** Audits and announces a newly seen incident (once per incident, not once per sweep). */
+    private void opened(Incident i) {
+        audit.write(i.id(), "detected", AuditTrail.fields().put("type", i.type())
+                .put("severity", i.severity().name()).put("resource", i.rootResource().key())
+                .put("fingerprint", i.fingerprint()).put("findings", i.findings().size())
+                .put("message", i.findings().isEmpty() ? null : i.findings().get(0).message()).map());
+        listeners.forEach(l -> safely(() -> l.onIncidentOpened(i)));
     }
 
     IncidentReport analyzeAndPlan(Incident incident, ClusterView view) {

@@ -66,6 +66,7 @@ public final class IncidentEngineBuilder {
     private final List<AuditSink> sinks = new ArrayList<>();
     private final List<IncidentListener> listeners = new ArrayList<>();
     private OutcomeHistory outcomes;
+    private io.kubernetes.client.informer.SharedInformerFactory informerFactory;
     private boolean logAudit = true;
 
     IncidentEngineBuilder() {
@@ -89,6 +90,15 @@ public final class IncidentEngineBuilder {
     /** The client for API calls; finite timeouts (continuous mode makes its own watch client from it). */
     public IncidentEngineBuilder apiClient(ApiClient apiClient) {
         this.apiClient = apiClient;
+        return this;
+    }
+
+    /**
+     * A host's informer factory for continuous mode: the engine registers its informers there and shares
+     * the ones the host already has (operators already watch pods and deployments).
+     */
+    public IncidentEngineBuilder informerFactory(io.kubernetes.client.informer.SharedInformerFactory factory) {
+        this.informerFactory = factory;
         return this;
     }
 
@@ -178,7 +188,8 @@ public final class IncidentEngineBuilder {
     record Assembly(EngineConfig config, ConfigView rawConfig, ApiClient apiClient, Clock clock,
                     List<Detector> detectors, List<Analyzer> analyzers, List<RemediationAction> actions,
                     List<SafetyPolicy> policies, List<EvidenceContributor> contributors, List<IncidentListener> listeners, OutcomeHistory outcomes,
-                    AuditTrail audit, List<String> problems) {
+                    AuditTrail audit, List<String> problems,
+                    io.kubernetes.client.informer.SharedInformerFactory informerFactory) {
     }
 
     /**
@@ -244,7 +255,8 @@ public final class IncidentEngineBuilder {
         if (engineConfig.auditFile() != null) allSinks.add(new JsonLinesAuditSink(engineConfig.auditFile()));
         AuditTrail audit = new AuditTrail(allSinks, clock);
         return new IncidentEngine(new Assembly(engineConfig, config, apiClient, clock, List.copyOf(ds), List.copyOf(as),
-                List.copyOf(acts), List.copyOf(ps), List.copyOf(ecs), List.copyOf(allListeners), outcomes, audit, List.copyOf(problems)));
+                List.copyOf(acts), List.copyOf(ps), List.copyOf(ecs), List.copyOf(allListeners), outcomes, audit, List.copyOf(problems),
+                informerFactory));
     }
 
     /**
