@@ -1,0 +1,164 @@
+package io.kubeincident.testkit.server;
+
+import io.kubernetes.client.openapi.ApiClient;
+import okhttp3.OkHttpClient;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A Kubernetes API server on 127.0.0.1 for tests, driven by the real client-java.
+ *
+ * <p>Objects live in fabric8's CRUD mock store; the gaps it has as an API server are filled here:
+ * watches over plain HTTP (newline-delimited events, resourceVersion honoured, 410 when too old),
+ * apiVersion/kind defaulting, pod eviction with PodDisruptionBudgets, the {@code /scale}
+ * subresource, merge and (approximated) strategic-merge patches, set-based label selectors, field
+ * selectors on any path, {@code dryRun=All}, {@code limit}/{@code continue}, pod logs and minimal
+ * discovery. The HTTP front is our own small server ({@code HttpFront}): fabric8's web server can
+ * only answer with a complete body, so it cannot stream a watch.
+ *
+ * <p>Thread-safe. No admission, defaulting of specs, controllers or garbage collection: see
+ * {@code io.kubeincident.testkit.sim.ControllerEmulator} for a small stand-in.
+ */
+public final class LoopbackKubeServer implements AutoCloseable {
+
+    /** fabric8's loggers are chatty; held strongly so the level sticks. */
+    private static final List<Logger> SILENCED = List.of(Logger.getLogger("io.fabric8.mockwebserver"),
+            Logger.getLogger("io.fabric8.kubernetes.client.server.mock"), Logger.getLogger("io.vertx"));
+
+    static {
+        SILENCED.forEach(l -> l.setLevel(Level.OFF));
+    }
+
+    private static final Duration API_TIMEOUT = Duration.ofSeconds(10);
+    private static final long WATCH_DEFAULT_SECONDS = 1800;
+
+    private final KubeApi api = new KubeApi();
+    private final HttpFront front;
+    private final String baseUrl;
+    private volatile boolean closed;
+
+    private LoopbackKubeServer() throws IOException {
+        front = new HttpFront(this::serve);
+        baseUrl = "http://127.0.0.1:" + front.port();
+    }
+
+    /** Starts a server on a free loopback port. */
+    public static LoopbackKubeServer start() {
+        try {
+            return new LoopbackKubeServer();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the loopback API server", e);
+        }
+    }
+
+    /** {@code http://127.0.0.1:PORT}. */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
+    /** A client as production code uses it: finite connect/read/write timeouts (10 s). */
+    public ApiClient apiClient() {
+        return client(API_TIMEOUT);
+    }
+
+    /** A client for {@code SharedInformerFactory}: read timeout 0, as client-java's informers require. */
+    public ApiClient informerApiClient() {
+        return client(Duration.ZERO);
+    }
+
+    private ApiClient client(Duration readTimeout) {
+        OkHttpClient http = new OkHttpClient.Builder()
+                .connectTimeout(API_TIMEOUT)
+                .writeTimeout(API_TIMEOUT)
+                .readTimeout(readTimeout)
+                .build();
+        ApiClient c = new ApiClient(http);
+        c.setBasePath(baseUrl);
+        return c;
+    }
+
+    /**
+     * Answers {@code GET /api/v1/namespaces/{ns}/pods/{pod}/log} with {@code text}. {@code container}
+     * null matches requests without a container parameter; {@code previous} matches the
+     * {@code previous=true} query. The pod must exist when the log is requested.
+     */
+    public void expectPodLog(String ns, String pod, String container, boolean previous, String text) {
+        api.expectPodLog(ns, pod, container, previous, text == null ? "" : text);
+    }
+
+    /** Deletes every object (open watches see DELETED events) and forgets expected logs. */
+    public void reset() {
+        api.reset();
+    }
+
+    /** Number of watches currently open (for tests of watch clean-up). */
+    public int openWatches() {
+        return api.hub.openWatches();
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        front.close();
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    private void serve(HttpFront.Request req, HttpFront.Exchange ex) throws IOException {
+        ApiPath p = ApiPath.parse(req.rawPath());
+        if (req.method().equals("GET") && p != null && p.flag("watch")) {
+            watch(ex, p);
+            return;
+        }
+        KubeApi.Response r = api.handle(req.method(), req.rawPath(), req.header("content-type"), req.body());
+        ex.respond(r.code(), r.contentType(), r.body());
+    }
+
+    private void watch(HttpFront.Exchange ex, ApiPath p) throws IOException {
+        KubeApi.WatchStart start = api.startWatch(p);
+        if (start.code() != 200) {
+            ex.respond(start.code(), "application/json", start.error().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        long seconds = WATCH_DEFAULT_SECONDS;
+        String t = p.param("timeoutSeconds");
+        if (t != null && !t.isEmpty()) {
+            try {
+                seconds = Math.max(1, Long.parseLong(t));
+            } catch (NumberFormatException ignored) {
+                // keep the default
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        try (KubeApiSubscription sub = new KubeApiSubscription(start.subscription())) {
+            ex.startStream("application/json");
+            for (String line : start.initial()) ex.writeChunk((line + "\n").getBytes(StandardCharsets.UTF_8));
+            if (sub.s != null) {
+                while (!front.closed() && System.nanoTime() < deadline) {
+                    String line;
+                    while ((line = sub.s.poll(0)) != null) {
+                        ex.writeChunk((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                    if (ex.clientGone(50)) return;
+                }
+            }
+            ex.endStream();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes a subscription that may be null. */
+    private record KubeApiSubscription(WatchHub.Subscription s) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (s != null) s.close();
+        }
+    }
+}
