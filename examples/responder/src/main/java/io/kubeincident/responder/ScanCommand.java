@@ -93,7 +93,7 @@ final class ScanCommand implements Callable<Integer> {
             out.printf("   root cause: %s (%s, confidence %.2f)%n", r.diagnosis().rootCause(), r.diagnosis().analyzerId(),
                     r.diagnosis().confidence());
             for (PlannedAction pa : r.plan()) {
-                out.printf("   plan: %s %s (confidence %.2f) -> %s%n", pa.action().actionType(), pa.action().target().key(),
+                out.printf("   plan: %s %s (confidence %.2f), decision: %s%n", pa.action().actionType(), pa.action().target().key(),
                         pa.action().confidence(), pa.decision().id());
                 for (String reason : pa.reasons()) out.println("         - " + reason);
             }
