@@ -55,6 +55,8 @@ public final class LogSetup {
         // Libraries stay quiet unless something is wrong.
         ctx.getLogger("io.kubernetes").setLevel(Level.WARN);
         ctx.getLogger("okhttp3").setLevel(Level.WARN);
+        // Leadership changes are logged by the responder; the elector's own shutdown chatter is not useful.
+        ctx.getLogger("io.kubernetes.client.extended.leaderelection").setLevel(Level.ERROR);
         java.util.logging.Logger.getLogger("io.fabric8").setLevel(java.util.logging.Level.OFF);
         java.util.logging.Logger.getLogger("okhttp3").setLevel(java.util.logging.Level.OFF);
     }

@@ -116,15 +116,17 @@ public final class Leadership implements AutoCloseable {
     public void close() {
         closed = true;
         LeaderElector e = elector;
-        if (e != null) e.close();
         boolean wasLeading = leading;
+        // Closing the elector cancels its renew worker, so run() returns and the campaign thread ends;
+        // interrupting that thread instead would log the interruption as an error.
+        if (e != null) e.close();
         onStop();
         if (wasLeading) release();
         Thread t = thread;
         if (t != null) {
-            t.interrupt();
             try {
-                t.join(timing.retryPeriod().toMillis() * 2 + 1000);
+                t.join(timing.renewDeadline().toMillis() + timing.retryPeriod().toMillis() + 1000);
+                if (t.isAlive()) t.interrupt();
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
             }

@@ -140,15 +140,15 @@ public final class Responder implements AutoCloseable {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Graceful shutdown: not ready, stop reloads, hand the lease over, stop the engine, stop serving. */
+    /** Graceful shutdown: not ready, stop reloads, stop the engine, hand the lease over, stop serving. */
     @Override
     public synchronized void close() {
         if (closing) return;
         closing = true;
         List<AutoCloseable> order = new ArrayList<>();
         order.add(watcher);
+        order.add(supervisor);  // stop acting first, then let another replica take the lease
         if (leadership != null) order.add(leadership);
-        order.add(supervisor);
         order.add(http);
         for (AutoCloseable c : order) {
             try {
