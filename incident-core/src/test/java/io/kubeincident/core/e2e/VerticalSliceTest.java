@@ -54,7 +54,11 @@ class VerticalSliceTest {
         ApiClient client = kube.apiClient();
         createCrashLoopingDeployment(client, "default", "web");
         InMemoryAuditSink audit = new InMemoryAuditSink();
-        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).auditSink(audit).logAudit(false).build()) {
+        // A team that lets one restart of an unexplained crash loop run unattended (the rules give it 0.6).
+        Map<String, String> config = Map.of("monitoring.confidence_threshold", "0.6",
+                "monitoring.approval_threshold", "0.4");
+        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).config(config)
+                .auditSink(audit).logAudit(false).build()) {
             List<IncidentReport> handled = engine.runOnce();
 
             assertEquals(1, handled.size());
@@ -64,17 +68,38 @@ class VerticalSliceTest {
             assertEquals("rules", r.diagnosis().analyzerId());
             assertEquals("restart-pod", r.plan().get(0).action().actionType());
             assertEquals(Decision.EXECUTE, r.plan().get(0).decision(), r.plan().get(0).reasons().toString());
-
-            assertTrue(podNames(client, "default").isEmpty(), "the crash-looping pod was deleted");
-            String id = r.incident().id();
-            List<String> steps = audit.forIncident(id).stream().map(AuditRecord::step).toList();
-            assertTrue(steps.indexOf("intent") >= 0 && steps.indexOf("intent") < steps.indexOf("outcome"), steps.toString());
-            AuditRecord outcome = audit.forIncident(id).stream().filter(a -> a.step().equals("outcome")).findFirst().orElseThrow();
-            assertEquals("applied", outcome.field("result"));
-            assertEquals("Pod/default/web-7d4b9c-x2kq9", outcome.field("resource"));
-            assertTrue(new CoreV1Api(client).listNamespacedEvent("default").execute().getItems().stream()
-                    .anyMatch(e -> "KubeIncidentRestart".equals(e.getReason())), "a Kubernetes Event records the action");
+            assertRestartedAndAudited(client, audit, r.incident().id());
         }
+    }
+
+    @Test
+    void withDefaultThresholdsTheRestartWaitsForApprovalThenRuns() throws ApiException {
+        ApiClient client = kube.apiClient();
+        createCrashLoopingDeployment(client, "default", "web");
+        InMemoryAuditSink audit = new InMemoryAuditSink();
+        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).auditSink(audit).logAudit(false).build()) {
+            IncidentReport r = engine.runOnce().get(0);
+            assertEquals(Decision.APPROVAL, r.plan().get(0).decision());
+            assertEquals(List.of("web-7d4b9c-x2kq9"), podNames(client, "default"), "nothing runs before approval");
+            assertTrue(audit.withStep("intent").isEmpty());
+
+            var pending = engine.pendingApprovals();
+            assertEquals(1, pending.size());
+            assertTrue(engine.approve(pending.get(0).id(), "sre@example.com").isPresent());
+            assertRestartedAndAudited(client, audit, r.incident().id());
+            assertTrue(engine.approve(pending.get(0).id(), "sre@example.com").isEmpty(), "an approval is used once");
+        }
+    }
+
+    private static void assertRestartedAndAudited(ApiClient client, InMemoryAuditSink audit, String id) throws ApiException {
+        assertTrue(podNames(client, "default").isEmpty(), "the crash-looping pod was deleted");
+        List<String> steps = audit.forIncident(id).stream().map(AuditRecord::step).toList();
+        assertTrue(steps.indexOf("intent") >= 0 && steps.indexOf("intent") < steps.indexOf("outcome"), steps.toString());
+        AuditRecord outcome = audit.forIncident(id).stream().filter(a -> a.step().equals("outcome")).findFirst().orElseThrow();
+        assertEquals("applied", outcome.field("result"));
+        assertEquals("Pod/default/web-7d4b9c-x2kq9", outcome.field("resource"));
+        assertTrue(new CoreV1Api(client).listNamespacedEvent("default").execute().getItems().stream()
+                .anyMatch(e -> "KubeIncidentRestart".equals(e.getReason())), "a Kubernetes Event records the action");
     }
 
     @Test
@@ -100,7 +125,8 @@ class VerticalSliceTest {
         ApiClient client = kube.apiClient();
         createCrashLoopingDeployment(client, "default", "web");
         InMemoryAuditSink audit = new InMemoryAuditSink();
-        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).config(Map.of("remediation.mode", "dry-run"))
+        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).config(Map.of("remediation.mode", "dry-run",
+                        "monitoring.confidence_threshold", "0.6", "monitoring.approval_threshold", "0.4"))
                 .auditSink(audit).logAudit(false).build()) {
             engine.runOnce();
             assertEquals(List.of("web-7d4b9c-x2kq9"), podNames(client, "default"));

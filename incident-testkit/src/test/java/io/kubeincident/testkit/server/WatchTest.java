@@ -29,7 +29,7 @@ class WatchTest {
     @RegisterExtension
     static final KubeServerExtension kube = new KubeServerExtension().resetBetweenTests();
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
     void informerSeesCleanAddUpdateDelete(LoopbackKubeServer server) throws Exception {

@@ -1,0 +1,43 @@
+package io.kubeincident.testkit.kit;
+
+import io.kubeincident.api.ActionDescriptor;
+import io.kubeincident.api.ActionRequest;
+import io.kubeincident.api.ActionTypes;
+import io.kubeincident.api.AnalysisRequest;
+import io.kubeincident.api.Evidence;
+import io.kubeincident.api.IncidentTypes;
+import io.kubeincident.api.ResourceRef;
+import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.AnalyzerProvider;
+import io.kubeincident.spi.Detector;
+import io.kubeincident.spi.DetectorProvider;
+import io.kubeincident.spi.RemediationAction;
+import io.kubeincident.spi.RemediationActionProvider;
+import io.kubeincident.spi.SafetyPolicy;
+import io.kubeincident.spi.SafetyPolicyProvider;
+import io.kubeincident.testkit.context.TestContexts;
+import io.kubeincident.testkit.scenario.DeploymentBuilder;
+import io.kubeincident.testkit.scenario.PodBuilder;
+import io.kubeincident.testkit.scenario.Workload;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.ApiClient;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The kit run against a tiny sample implementation, exactly as a plugin author would subclass it. */
+class SampleActionCompatibilityTest extends RemediationActionCompatibilityKit {
+    protected RemediationAction action() {
+        return new Samples.DeletePodAction();
+    }
+
+    protected Class<? extends RemediationActionProvider> providerClass() {
+        return Samples.DeletePodActionProvider.class;
+    }
+
+    protected ActionRequest prepare(ApiClient client) throws Exception {
+        Workload w = DeploymentBuilder.deployment("default", "web").replicas(2).pods(p -> p.crashLoopBackOff(3)).create(client);
+        return request(TestContexts.ref(w.pods().get(0)), Map.of());
+    }
+}

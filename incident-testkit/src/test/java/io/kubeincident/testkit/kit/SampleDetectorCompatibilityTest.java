@@ -1,0 +1,46 @@
+package io.kubeincident.testkit.kit;
+
+import io.kubeincident.api.ActionDescriptor;
+import io.kubeincident.api.ActionRequest;
+import io.kubeincident.api.ActionTypes;
+import io.kubeincident.api.AnalysisRequest;
+import io.kubeincident.api.Evidence;
+import io.kubeincident.api.IncidentTypes;
+import io.kubeincident.api.ResourceRef;
+import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.AnalyzerProvider;
+import io.kubeincident.spi.Detector;
+import io.kubeincident.spi.DetectorProvider;
+import io.kubeincident.spi.RemediationAction;
+import io.kubeincident.spi.RemediationActionProvider;
+import io.kubeincident.spi.SafetyPolicy;
+import io.kubeincident.spi.SafetyPolicyProvider;
+import io.kubeincident.testkit.context.TestContexts;
+import io.kubeincident.testkit.scenario.DeploymentBuilder;
+import io.kubeincident.testkit.scenario.PodBuilder;
+import io.kubeincident.testkit.scenario.Workload;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.openapi.ApiClient;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The kit run against a tiny sample implementation, exactly as a plugin author would subclass it. */
+class SampleDetectorCompatibilityTest extends DetectorCompatibilityKit {
+    protected Detector detector() {
+        return new Samples.CrashLoopDetector();
+    }
+
+    protected Class<? extends DetectorProvider> providerClass() {
+        return Samples.CrashLoopDetectorProvider.class;
+    }
+
+    protected List<KubernetesObject> healthyObjects() {
+        return List.of(PodBuilder.pod("default", "ok").running().build(), PodBuilder.pod("default", "p").pending().build());
+    }
+
+    protected List<KubernetesObject> unhealthyObjects() {
+        return List.of(PodBuilder.pod("default", "bad").crashLoopBackOff(5).build());
+    }
+}
