@@ -3,7 +3,10 @@ package io.kubeincident.responder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
 import java.util.Map;
 
@@ -31,7 +34,12 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, System.out, System.err, System.getenv()));
+        // UTF-8 whatever the locale (a minimal image has none): the output uses a few non-ASCII symbols.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        System.setOut(out);
+        System.setErr(err);
+        System.exit(execute(args, out, err, System.getenv()));
     }
 
     /** Runs one command line and returns its exit code (for tests and hosts). */
