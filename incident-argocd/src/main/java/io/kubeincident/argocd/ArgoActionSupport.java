@@ -96,6 +96,18 @@ abstract class ArgoActionSupport implements RemediationAction, Reversible, Suppo
         return new AppRef(name.toString(), ns == null ? null : ns.toString());
     }
 
+    /**
+     * The revision running now: the newest history entry (a rollback is recorded there, while
+     * {@code status.sync.revision} stays the Git target), else the compared revision.
+     */
+    static String liveRevision(Application a) {
+        var history = a.status().history();
+        if (!history.isEmpty() && history.get(history.size() - 1).effectiveRevision() != null) {
+            return history.get(history.size() - 1).effectiveRevision();
+        }
+        return a.syncedRevision();
+    }
+
     /** What the finished operation deployed (after a rollback the compared revision is still Git's). */
     static String deployedRevision(Application a) {
         var op = a.status().operationState();

@@ -27,7 +27,7 @@ import java.util.Optional;
  * {@code argocdTargetRevision}, {@code argocdAutoSync}, {@code argocdSelfHeal}, {@code argocdOperationPhase},
  * {@code argocdOperationMessage}, {@code argocdHistory} (newest first), {@code argocdLastRevision},
  * {@code argocdLastDeployedAt}, {@code argocdLastInitiatedBy}, {@code argocdMinutesSinceDeploy},
- * {@code argocdDeployedBeforeIncident}, {@code argocdManagedVia}, {@code argocdError}.
+ * {@code argocdDeployedBeforeIncident}, {@code argocdDeployedSinceIncident}, {@code argocdManagedVia}, {@code argocdError}.
  *
  * <p>It reads the application fresh from the API (history changes right at deploy time) and falls back on
  * the cached listing. Thread-safe; bounded by the client's timeouts.
@@ -116,18 +116,44 @@ public final class ArgoEvidence {
             if (deployedAt.isPresent()) {
                 Instant now = argo.clock().instant();
                 f.put("argocdMinutesSinceDeploy", Long.toString(Math.max(0, Duration.between(deployedAt.get(), now).toMinutes())));
-                if (incidentStart != null) {
-                    long minutes = Duration.between(deployedAt.get(), incidentStart).toMinutes();
-                    String rev = shortRev(last.effectiveRevision());
-                    f.put("argocdDeployedBeforeIncident", minutes >= 0
-                            ? "the incident began " + minutes + " minute" + (minutes == 1 ? "" : "s") + " after revision "
-                            + rev + " was deployed by " + last.initiator()
-                            : "revision " + rev + " was deployed " + (-minutes) + " minute" + (minutes == -1 ? "" : "s")
-                            + " after the incident began");
-                }
             }
+            if (incidentStart != null) deployAroundIncident(history, incidentStart, f);
         }
         return f;
+    }
+
+    /**
+     * Relates the incident to the deploy it followed (the newest one at or before its start), and names a
+     * deploy made since (a rollback, say) when there is one.
+     */
+    private static void deployAroundIncident(List<RevisionHistory> history, Instant start, Map<String, String> f) {
+        RevisionHistory before = null;
+        RevisionHistory after = null;
+        Instant beforeAt = null;
+        Instant afterAt = null;
+        for (int i = history.size() - 1; i >= 0; i--) {
+            RevisionHistory h = history.get(i);
+            Optional<Instant> at = ArgoDegradedDetector.parse(h.deployedAt());
+            if (at.isEmpty()) continue;
+            if (at.get().isAfter(start)) {
+                after = h;
+                afterAt = at.get();
+            } else {
+                before = h;
+                beforeAt = at.get();
+                break;
+            }
+        }
+        if (before != null) {
+            long minutes = Duration.between(beforeAt, start).toMinutes();
+            f.put("argocdDeployedBeforeIncident", "the incident began " + minutes + " minute" + (minutes == 1 ? "" : "s")
+                    + " after revision " + shortRev(before.effectiveRevision()) + " was deployed by " + before.initiator());
+        }
+        if (after != null) {
+            long minutes = Duration.between(start, afterAt).toMinutes();
+            f.put("argocdDeployedSinceIncident", "revision " + shortRev(after.effectiveRevision()) + " was deployed by "
+                    + after.initiator() + " " + minutes + " minute" + (minutes == 1 ? "" : "s") + " after the incident began");
+        }
     }
 
     /** When the incident's condition began: its earliest finding, else when it was opened. */

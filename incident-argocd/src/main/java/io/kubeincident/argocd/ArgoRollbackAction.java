@@ -16,9 +16,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code argocd-rollback}: rolls the Argo CD application that manages the target back to an earlier
@@ -101,14 +103,14 @@ public final class ArgoRollbackAction extends ArgoActionSupport {
         List<RevisionHistory> history = before.status().history();
         if (history.isEmpty()) return ActionResult.failed("application '" + app + "' has no deployment history to roll back to");
         RevisionHistory latest = history.get(history.size() - 1);
-        String fromRevision = before.syncedRevision() != null ? before.syncedRevision() : latest.effectiveRevision();
+        String fromRevision = liveRevision(before);
 
         Choice choice = choose(app, history, fromRevision, wanted);
+        if (choice.done()) return ActionResult.skipped(choice.why());
         if (choice.entry() == null) return ActionResult.failed(choice.why());
         RevisionHistory to = choice.entry();
-        if (to.effectiveRevision() != null && to.effectiveRevision().equals(fromRevision)
-                && "Synced".equals(before.syncStatus())) {
-            return ActionResult.skipped("application '" + app + "' is already at revision "
+        if (to.effectiveRevision() != null && to.effectiveRevision().equals(fromRevision)) {
+            return ActionResult.skipped("application '" + app + "' already runs revision "
                     + shortRev(fromRevision) + " (history id " + to.id() + ")");
         }
         String what = "Argo CD rollback of application '" + app + "' from revision " + shortRev(fromRevision)
@@ -194,7 +196,7 @@ public final class ArgoRollbackAction extends ArgoActionSupport {
         String what = "undo of argocd-rollback: Argo CD sync of application '" + app + "' back to revision "
                 + shortRev(fromRevision);
         ActionResult synced;
-        if (fromRevision.equals(now.syncedRevision()) && "Synced".equals(now.syncStatus())) {
+        if (fromRevision.equals(liveRevision(now))) {
             synced = ActionResult.skipped("application '" + app + "' is already at revision " + shortRev(fromRevision));
         } else {
             ArgoResult<Application> r = argo.client().sync(app, SyncRequest.defaults().withRevision(fromRevision));
@@ -238,12 +240,21 @@ public final class ArgoRollbackAction extends ArgoActionSupport {
         }
     }
 
-    record Choice(RevisionHistory entry, String why) {
+    /**
+     * @param entry the entry to roll back to, or null
+     * @param why   how it was chosen, or why there is none
+     * @param done  true when the newest entry already is a rollback (nothing to do: idempotence)
+     */
+    record Choice(RevisionHistory entry, String why, boolean done) {
+        Choice(RevisionHistory entry, String why) {
+            this(entry, why, false);
+        }
     }
 
     /**
-     * The entry to roll back to: {@code wanted} when given; else the newest earlier entry whose revision this
-     * process saw Healthy; else the newest entry with another revision than the current one.
+     * The entry to roll back to: {@code wanted} when given; else, unless the newest entry already is a
+     * rollback, the newest earlier entry whose revision this process saw Healthy, else the newest earlier
+     * entry with another revision. Revisions that were rolled back from before are never chosen by default.
      */
     Choice choose(AppRef app, List<RevisionHistory> history, String currentRevision, Long wanted) {
         if (wanted != null) {
@@ -253,20 +264,46 @@ public final class ArgoRollbackAction extends ArgoActionSupport {
             List<Long> ids = history.stream().map(RevisionHistory::id).toList();
             return new Choice(null, "application '" + app + "' has no history entry " + wanted + " (has " + ids + ")");
         }
+        int n = history.size();
+        RevisionHistory latest = history.get(n - 1);
+        if (n >= 2 && redeploysOlder(history, n - 1)) {
+            return new Choice(latest, "application '" + app + "' was already rolled back to revision "
+                    + shortRev(latest.effectiveRevision()) + " (history id " + latest.id() + ")", true);
+        }
+        Set<String> rolledBackFrom = new HashSet<>();
+        for (int j = 1; j < n; j++) {
+            if (!redeploysOlder(history, j)) continue;
+            String back = history.get(j).effectiveRevision();
+            for (int i = j - 1; i >= 0 && !back.equals(history.get(i).effectiveRevision()); i--) {
+                if (history.get(i).effectiveRevision() != null) rolledBackFrom.add(history.get(i).effectiveRevision());
+            }
+        }
         List<RevisionHistory> earlier = new ArrayList<>();
-        for (int i = history.size() - 2; i >= 0; i--) {
-            RevisionHistory h = history.get(i);
-            String rev = h.effectiveRevision();
-            if (rev != null && !rev.equals(currentRevision)) earlier.add(h);
+        Set<String> seen = new HashSet<>();
+        for (int i = n - 2; i >= 0; i--) {
+            String rev = history.get(i).effectiveRevision();
+            if (rev == null || rev.equals(currentRevision) || rolledBackFrom.contains(rev) || !seen.add(rev)) continue;
+            earlier.add(history.get(i));
         }
         if (earlier.isEmpty()) {
             return new Choice(null, "application '" + app + "' has no earlier revision than " + shortRev(currentRevision)
-                    + " in its history to roll back to");
+                    + " in its history to roll back to" + (rolledBackFrom.isEmpty() ? "" : " (rolled back from before: "
+                    + rolledBackFrom.stream().map(ArgoActionSupport::shortRev).sorted().toList() + ")"));
         }
         List<String> healthy = argo.apps().healthyRevisions(app);
         for (RevisionHistory h : earlier) {
             if (healthy.contains(h.effectiveRevision())) return new Choice(h, "the last revision seen Healthy");
         }
         return new Choice(earlier.get(0), "the revision deployed before the current one");
+    }
+
+    /** Entry {@code j} deploys a revision that was deployed before entry {@code j - 1}, and differs from it. */
+    private static boolean redeploysOlder(List<RevisionHistory> history, int j) {
+        String rev = history.get(j).effectiveRevision();
+        if (rev == null || rev.equals(history.get(j - 1).effectiveRevision())) return false;
+        for (int i = j - 2; i >= 0; i--) {
+            if (rev.equals(history.get(i).effectiveRevision())) return true;
+        }
+        return false;
     }
 }

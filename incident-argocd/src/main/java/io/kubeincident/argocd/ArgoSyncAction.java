@@ -85,7 +85,7 @@ public final class ArgoSyncAction extends ArgoActionSupport {
         ArgoResult<Application> current = argo.client().getApplication(app);
         if (!current.isOk()) return failure("reading Argo CD application '" + app + "'", current.error());
         Application before = current.value();
-        String fromRevision = before.syncedRevision();
+        String fromRevision = liveRevision(before);
 
         List<SyncResource> resources = new ArrayList<>();
         ResourceRef t = request.target();
@@ -120,7 +120,7 @@ public final class ArgoSyncAction extends ArgoActionSupport {
         }
         ArgoResult<Application> current = argo.client().getApplication(app);
         if (!current.isOk()) return failure("reading Argo CD application '" + app + "'", current.error());
-        if (fromRevision.equals(current.value().syncedRevision()) && "Synced".equals(current.value().syncStatus())) {
+        if (fromRevision.equals(liveRevision(current.value()))) {
             return ActionResult.skipped("application '" + app + "' is already at revision " + shortRev(fromRevision));
         }
         String what = "undo of argocd-sync: Argo CD sync of application '" + app + "' back to revision "

@@ -188,6 +188,30 @@ class ArgoActionsTest {
     }
 
     @Test
+    void aSucceededOperationWhoseAppStaysUnhealthyIsStillApplied() {
+        stub.server.stubFor(post(urlEqualTo(APP + "/sync")).willReturn(json(200, app("web"))));
+        appSequence(app("web").sync("Synced", "old"), app("web").sync("Synced", "new").health("Progressing", null, null)
+                .operation("Succeeded", "new", "ok", "2024-05-01T10:10:00Z", "2024-05-01T10:10:01Z"));
+        ActionResult.Applied a = assertInstanceOf(ActionResult.Applied.class,
+                sync().execute(request("argocd-sync", Map.of(), false), ctx));
+        assertTrue(a.message().contains("still Progressing after PT1S"), a.message());
+        assertEquals("old", a.undoState().get("fromRevision"), "undo stays possible");
+    }
+
+    @Test
+    void progressThatCannotBeReadLeavesTheChangeUndoable() {
+        stub.server.stubFor(post(urlEqualTo(APP + "/sync")).willReturn(json(200, app("web"))));
+        stub.server.stubFor(get(urlEqualTo(APP)).inScenario("app").whenScenarioStateIs(Scenario.STARTED)
+                .willSetStateTo("gone").willReturn(json(200, app("web").sync("Synced", "old"))));
+        stub.server.stubFor(get(urlEqualTo(APP)).inScenario("app").whenScenarioStateIs("gone")
+                .willReturn(json(403, error(7, "permission denied"))));
+        ActionResult.Applied a = assertInstanceOf(ActionResult.Applied.class,
+                sync().execute(request("argocd-sync", Map.of(), false), ctx));
+        assertTrue(a.message().contains("progress could not be read (HTTP 403"), a.message());
+        assertEquals("old", a.undoState().get("fromRevision"));
+    }
+
+    @Test
     void anUnmanagedTargetIsRefused() {
         ActionRequest req = new ActionRequest("inc-1", "argocd-sync", ResourceRef.of("Deployment", "default", "plain"),
                 Map.of(), 0.9, false);
@@ -325,7 +349,8 @@ class ArgoActionsTest {
         stub.server.resetAll();
         stub.server.stubFor(patch(urlEqualTo(APP)).willReturn(json(200, app("web"))));
         stub.server.stubFor(post(urlEqualTo(APP + "/sync")).willReturn(json(200, app("web"))));
-        appSequence(deployedTwice().sync("OutOfSync", "good111").health("Healthy", null, null),
+        appSequence(deployedTwice().history(3, "good111", "2024-05-01T10:10:09Z", "kube-incident")
+                        .sync("OutOfSync", "bad222").health("Healthy", null, null),
                 deployedTwice().operation("Succeeded", "bad222", "ok", "2024-05-01T10:20:00Z", "2024-05-01T10:20:05Z"));
         ActionResult u = rollback().undo(request("argocd-rollback", Map.of(), false), a, ctx);
         assertTrue(u instanceof ActionResult.Applied, u.message());
@@ -370,10 +395,30 @@ class ArgoActionsTest {
 
     @Test
     void rollbackIsIdempotentOnceAtTheTarget() {
-        appSequence(deployedTwice().sync("Synced", "good111").health("Healthy", null, null));
-        ActionResult r = rollback().execute(request("argocd-rollback", Map.of("history_id", 1), false), ctx);
-        assertInstanceOf(ActionResult.Skipped.class, r, r.message());
+        // After a rollback Argo CD records it as a new history entry; status.sync stays on the Git target.
+        appSequence(deployedTwice().history(3, "good111", "2024-05-01T10:10:09Z", "kube-incident")
+                .sync("OutOfSync", "bad222").health("Healthy", null, null));
+        ActionResult asked = rollback().execute(request("argocd-rollback", Map.of("history_id", 1), false), ctx);
+        assertInstanceOf(ActionResult.Skipped.class, asked, asked.message());
+        ActionResult again = rollback().execute(request("argocd-rollback", Map.of(), false), ctx);
+        assertInstanceOf(ActionResult.Skipped.class, again, again.message());
+        assertTrue(again.message().contains("already rolled back to revision good111"), again.message());
         stub.server.verify(0, postRequestedFor(urlPathEqualTo(APP + "/rollback")));
+    }
+
+    @Test
+    void aRevisionRolledBackFromIsNeverTheDefaultTarget() {
+        // a deployed, b broke and was rolled back (3 = a), then c was deployed and broke too
+        ArgoStub.App a = app("web").sync("Synced", "c").health("Degraded", "x", "2024-05-01T10:05:00Z")
+                .history(1, "a", "2024-05-01T07:00:00Z", "u").history(2, "b", "2024-05-01T08:00:00Z", "u")
+                .history(3, "a", "2024-05-01T08:30:00Z", "kube-incident").history(4, "c", "2024-05-01T10:00:00Z", "u");
+        ArgoRollbackAction.Choice c = rollback().choose(AppRef.of("web"), json2App(a).status().history(), "c", null);
+        assertEquals(3, c.entry().id(), c.why());
+        ArgoStub.App onlyBad = app("web").history(1, "a", "2024-05-01T07:00:00Z", "u").history(2, "b", "2024-05-01T08:00:00Z", "u")
+                .history(3, "a", "2024-05-01T08:30:00Z", "u").history(4, "a", "2024-05-01T09:00:00Z", "u");
+        ArgoRollbackAction.Choice none = rollback().choose(AppRef.of("web"), json2App(onlyBad).status().history(), "a", null);
+        assertEquals(null, none.entry(), "b was rolled back from: never chosen by default");
+        assertTrue(none.why().contains("rolled back from before"), none.why());
     }
 
     @Test

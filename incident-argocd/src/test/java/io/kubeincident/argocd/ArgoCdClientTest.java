@@ -271,6 +271,17 @@ class ArgoCdClientTest {
     }
 
     @Test
+    void conflictIsRetryableButNotRetriedForWrites() {
+        stub.server.stubFor(patch(urlEqualTo(APP)).willReturn(json(409, error(10,
+                "Operation cannot be fulfilled on applications.argoproj.io \"web\": the object has been modified"))));
+        var c = client();
+        ArgoError e = c.patchApplication(AppRef.of("web"), c.json().createObjectNode()).error();
+        assertEquals(ArgoError.Kind.CONFLICT, e.kind());
+        assertTrue(e.retryable());
+        stub.server.verify(1, patchRequestedFor(urlEqualTo(APP)));
+    }
+
+    @Test
     void unsupportedMediaTypeWithPlainTextBody() {
         stub.server.stubFor(post(urlEqualTo(APP + "/sync")).willReturn(aResponse().withStatus(415)
                 .withHeader("Content-Type", "text/plain; charset=utf-8").withBody("Invalid content type\n")));

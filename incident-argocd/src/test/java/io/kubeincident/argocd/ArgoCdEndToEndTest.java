@@ -11,6 +11,7 @@ import io.kubeincident.api.ActionResult;
 import io.kubeincident.api.ActionTypes;
 import io.kubeincident.api.AuditRecord;
 import io.kubeincident.api.ConfigView;
+import io.kubeincident.api.Decision;
 import io.kubeincident.api.IncidentReport;
 import io.kubeincident.api.IncidentTypes;
 import io.kubeincident.core.IncidentEngine;
@@ -67,10 +68,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * End to end, through the real engine (ServiceLoader discovery, the rules analyzer, the safety chain, the
  * executor and its audit), the loopback Kubernetes API server and an Argo CD stub on loopback: a Deployment
  * managed by Argo CD starts crash-looping after Argo CD deployed a new revision. The live rollback the
- * crash-loop rules propose is refused by {@code gitops-routing} ("self-heal would revert this"); the
- * {@code argocd-degraded} incident is fixed by {@code argocd-rollback} (auto-sync turned off first, as
- * configured), which the stub's "controller" carries out on the cluster; the next sweep finds the crash loop
- * gone.
+ * crash-loop rules propose is refused by {@code gitops-routing} ("self-heal would revert this") and replaced
+ * by {@code argocd-rollback}, which the {@code argocd-degraded} incident proposes too: it runs once (auto-sync
+ * turned off first, as configured), the stub's "controller" carries it out on the cluster, and the next
+ * sweep finds the crash loop gone.
  */
 class ArgoCdEndToEndTest {
     private static final String NS = "shop";
@@ -156,35 +157,51 @@ class ArgoCdEndToEndTest {
 
             List<IncidentReport> handled = engine.runOnce();
 
+            // The crash loop: the live rollback the rules propose is refused and replaced by argocd-rollback.
             IncidentReport crash = report(handled, IncidentTypes.CRASH_LOOP);
             assertEquals("Deployment/shop/web", crash.incident().rootResource().key());
+            assertEquals("web", crash.evidence().fact("argocdApp"), "Argo CD evidence reaches the analyzers");
             var liveRollback = crash.plan().stream()
                     .filter(pa -> pa.action().actionType().equals(ActionTypes.ROLLBACK_DEPLOYMENT)).findFirst().orElseThrow(
                             () -> new AssertionError("the rules proposed no live rollback: " + crash.plan()));
-            assertTrue(liveRollback.verdict().isDeny(), liveRollback.toString());
+            assertEquals(Decision.DENIED, liveRollback.decision());
             assertTrue(liveRollback.reasons().stream().anyMatch(r -> r.contains("gitops-routing")
                     && r.contains("self-heal would revert this; use argocd-rollback/argocd-sync")), liveRollback.reasons().toString());
+            var replacement = crash.plan().stream()
+                    .filter(pa -> pa.action().actionType().equals(ActionTypes.ARGOCD_ROLLBACK)).findFirst().orElseThrow(
+                            () -> new AssertionError("gitops-routing offered no argocd-rollback: " + crash.plan()));
+            assertEquals("Deployment/shop/web", replacement.action().target().key());
+            assertEquals(Decision.EXECUTE, replacement.decision(), replacement.reasons().toString());
             assertEquals(List.of(), live.calls, "no live rollback ran");
 
+            // The app-level incident proposes the same rollback; whichever ran first did it, the other is a no-op.
             IncidentReport degraded = report(handled, IncidentTypes.ARGOCD_DEGRADED);
             assertEquals("Application/argocd/web", degraded.incident().rootResource().key());
             assertEquals("rules", degraded.diagnosis().analyzerId());
+            assertEquals("the incident began 1 minute after revision " + BAD.substring(0, 12) + " was deployed by bob",
+                    degraded.evidence().fact("argocdDeployedBeforeIncident"), degraded.evidence().facts().toString());
             assertEquals(ActionTypes.ARGOCD_ROLLBACK, degraded.plan().get(0).action().actionType(), degraded.plan().toString());
-            AuditRecord outcome = audit.forIncident(degraded.incident().id()).stream()
-                    .filter(a -> a.step().equals("outcome")).findFirst().orElseThrow();
-            assertEquals("applied", outcome.field("result"), String.valueOf(outcome.field("message")));
-            assertTrue(String.valueOf(outcome.field("message")).contains("Healthy at revision " + GOOD.substring(0, 12)),
-                    String.valueOf(outcome.field("message")));
-            List<String> steps = audit.forIncident(degraded.incident().id()).stream().map(AuditRecord::step).toList();
+            List<AuditRecord> outcomes = audit.withStep("outcome").stream()
+                    .filter(a -> ActionTypes.ARGOCD_ROLLBACK.equals(a.field("action"))).toList();
+            List<AuditRecord> applied = outcomes.stream().filter(a -> "applied".equals(a.field("result"))).toList();
+            assertEquals(1, applied.size(), outcomes.toString());
+            assertTrue(String.valueOf(applied.get(0).field("message")).contains("Healthy at revision " + GOOD.substring(0, 12)),
+                    String.valueOf(applied.get(0).field("message")));
+            assertTrue(outcomes.stream().allMatch(a -> "applied".equals(a.field("result")) || "skipped".equals(a.field("result"))),
+                    outcomes.toString());
+            String fixer = applied.get(0).incidentId();
+            List<String> steps = audit.forIncident(fixer).stream().map(AuditRecord::step).toList();
             assertTrue(steps.indexOf("intent") >= 0 && steps.indexOf("intent") < steps.indexOf("outcome"), steps.toString());
             assertTrue(audit.withStep("intent").stream()
                     .noneMatch(a -> ActionTypes.ROLLBACK_DEPLOYMENT.equals(a.field("action"))), "no live rollback intent");
 
-            // Argo CD was asked: auto-sync off (recorded for undo), then roll back to history id 1 (GOOD).
+            // Argo CD was asked once: auto-sync off (recorded for undo), then roll back to history id 1 (GOOD).
+            // (appNamespace is sent when the Application itself was the target, not for the Deployment.)
             argoServer.verify(1, patchRequestedFor(urlPathEqualTo(APP_PATH)).withRequestBody(equalToJson(
-                    "{\"name\":\"web\",\"appNamespace\":\"argocd\",\"patch\":\"{\\\"spec\\\":{\\\"syncPolicy\\\":{\\\"automated\\\":null}}}\",\"patchType\":\"merge\"}")));
+                    "{\"name\":\"web\",\"patch\":\"{\\\"spec\\\":{\\\"syncPolicy\\\":{\\\"automated\\\":null}}}\",\"patchType\":\"merge\"}",
+                    false, true)));
             argoServer.verify(1, postRequestedFor(urlPathEqualTo(APP_PATH + "/rollback")).withRequestBody(equalToJson(
-                    "{\"name\":\"web\",\"appNamespace\":\"argocd\",\"id\":1,\"dryRun\":false,\"prune\":false}")));
+                    "{\"name\":\"web\",\"id\":1,\"dryRun\":false,\"prune\":false}", false, true)));
 
             // The cluster runs revision 1 again, and no crash-looping pod is left.
             AppsV1Api apps = new AppsV1Api(client);

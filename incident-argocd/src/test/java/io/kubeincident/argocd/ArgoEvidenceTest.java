@@ -95,6 +95,19 @@ class ArgoEvidenceTest {
     }
 
     @Test
+    void aDeployAfterTheIncidentBeganIsNamedApart() {
+        stub.server.stubFor(get(urlEqualTo("/api/v1/applications/web")).willReturn(json(200, app("web")
+                .history(1, "good", "2024-05-01T09:00:00Z", "alice")
+                .history(2, "bad", "2024-05-01T10:00:00Z", "bob")
+                .history(3, "good", "2024-05-01T10:08:00Z", "kube-incident"))));
+        Map<String, String> f = new ArgoEvidence(argo).facts(ResourceRef.of("Deployment", "default", "web"), cluster,
+                Instant.parse("2024-05-01T10:04:00Z"));
+        assertEquals("the incident began 4 minutes after revision bad was deployed by bob", f.get("argocdDeployedBeforeIncident"));
+        assertEquals("revision good was deployed by kube-incident 4 minutes after the incident began",
+                f.get("argocdDeployedSinceIncident"));
+    }
+
+    @Test
     void anIncidentOnAPodFindsTheAppThroughItsOwners() {
         stub.server.stubFor(get(urlEqualTo("/api/v1/applications/web")).willReturn(json(200, app("web"))));
         Map<String, String> f = new ArgoEvidence(argo).facts(

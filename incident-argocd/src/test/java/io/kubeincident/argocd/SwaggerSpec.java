@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,8 +58,7 @@ final class SwaggerSpec {
     JsonNode operation(String method, String path) {
         JsonNode best = null;
         int bestLiterals = -1;
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.path("paths").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.path("paths").properties()) {
             String template = e.getKey();
             JsonNode op = e.getValue().get(method.toLowerCase());
             if (op == null) continue;
@@ -145,8 +143,7 @@ final class SwaggerSpec {
                 return;
             }
             JsonNode additional = schema.get("additionalProperties");
-            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> f = it.next();
+            for (Map.Entry<String, JsonNode> f : value.properties()) {
                 JsonNode p = props.get(f.getKey());
                 if (p != null) {
                     check(f.getValue(), p, at + "." + f.getKey(), problems);
@@ -188,8 +185,7 @@ final class SwaggerSpec {
 
     private void collectProperties(JsonNode schema, Map<String, JsonNode> into) {
         schema = deref(schema);
-        for (Iterator<Map.Entry<String, JsonNode>> it = schema.path("properties").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : schema.path("properties").properties()) {
             into.put(e.getKey(), e.getValue());
         }
         for (JsonNode part : schema.path("allOf")) collectProperties(part, into);

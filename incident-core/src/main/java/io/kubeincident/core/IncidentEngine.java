@@ -32,6 +32,7 @@ import io.kubeincident.spi.Analyzer;
 import io.kubeincident.spi.ClusterView;
 import io.kubeincident.spi.DetectionContext;
 import io.kubeincident.spi.Detector;
+import io.kubeincident.spi.EvidenceContributor;
 import io.kubeincident.spi.IncidentListener;
 import io.kubeincident.spi.OutcomeHistory;
 import io.kubeincident.spi.RemediationAction;
@@ -81,6 +82,7 @@ public final class IncidentEngine implements AutoCloseable {
     private final List<Analyzer> analyzers;
     private final Map<String, RemediationAction> actions;
     private final List<SafetyPolicy> policies;
+    private final List<EvidenceContributor> contributors;
     private final List<IncidentListener> listeners;
     private final OutcomeHistory outcomes;
     private final AuditTrail audit;
@@ -107,6 +109,7 @@ public final class IncidentEngine implements AutoCloseable {
         a.actions().forEach(act -> byId.put(act.id(), act));
         this.actions = java.util.Collections.unmodifiableMap(byId);
         this.policies = a.policies();
+        this.contributors = a.contributors();
         this.listeners = a.listeners();
         this.outcomes = a.outcomes();
         this.audit = a.audit();
@@ -308,7 +311,7 @@ public final class IncidentEngine implements AutoCloseable {
     }
 
     IncidentReport analyzeAndPlan(Incident incident, ClusterView view) {
-        Evidence evidence = evidenceGatherer.gather(incident, view);
+        Evidence evidence = contribute(incident, evidenceGatherer.gather(incident, view), view);
         Diagnosis diagnosis = analyze(incident, evidence);
         boolean dryRun = config.mode() == Mode.DRY_RUN;
         var safety = new EngineContexts.Safety(incident, descriptorsById(), dryRun, view, rawConfig, clock, ledger);
@@ -323,6 +326,26 @@ public final class IncidentEngine implements AutoCloseable {
         IncidentReport report = new IncidentReport(incident, evidence, diagnosis, plan);
         listeners.forEach(l -> safely(() -> l.onIncidentAnalyzed(report)));
         return report;
+    }
+
+    /** Facts from evidence contributors (Argo CD, ...), redacted; the engine's own facts win on a collision. */
+    private Evidence contribute(Incident incident, Evidence evidence, ClusterView view) {
+        if (contributors.isEmpty()) return evidence;
+        Map<String, String> facts = new LinkedHashMap<>();
+        for (EvidenceContributor c : contributors) {
+            try {
+                Map<String, String> more = c.facts(incident, view);
+                if (more != null) more.forEach((k, v) -> {
+                    if (k != null && v != null) facts.putIfAbsent(k, Redactor.redact(v));
+                });
+            } catch (RuntimeException e) {
+                audit.write(incident.id(), "provider-error", AuditTrail.fields().put("contributor", c.id())
+                        .put("message", Redactor.redact(e.toString())).map());
+            }
+        }
+        facts.putAll(evidence.facts());
+        return new Evidence(evidence.events(), evidence.logs(), evidence.ownerChain(), evidence.rolloutHistory(), facts,
+                evidence.knowledge());
     }
 
     private Diagnosis analyze(Incident incident, Evidence evidence) {

@@ -17,6 +17,8 @@ import io.kubeincident.spi.AnalyzerProvider;
 import io.kubeincident.spi.AuditSink;
 import io.kubeincident.spi.Detector;
 import io.kubeincident.spi.DetectorProvider;
+import io.kubeincident.spi.EvidenceContributor;
+import io.kubeincident.spi.EvidenceContributorProvider;
 import io.kubeincident.spi.IncidentListener;
 import io.kubeincident.spi.OutcomeHistory;
 import io.kubeincident.spi.ProviderContext;
@@ -55,6 +57,7 @@ public final class IncidentEngineBuilder {
     private final List<Analyzer> analyzers = new ArrayList<>();
     private final List<RemediationAction> actions = new ArrayList<>();
     private final List<SafetyPolicy> policies = new ArrayList<>();
+    private final List<EvidenceContributor> contributors = new ArrayList<>();
     private final List<AuditSink> sinks = new ArrayList<>();
     private final List<IncidentListener> listeners = new ArrayList<>();
     private OutcomeHistory outcomes = OutcomeHistory.none();
@@ -140,6 +143,11 @@ public final class IncidentEngineBuilder {
         return this;
     }
 
+    public IncidentEngineBuilder addEvidenceContributor(EvidenceContributor c) {
+        contributors.add(c);
+        return this;
+    }
+
     public IncidentEngineBuilder auditSink(AuditSink sink) {
         sinks.add(sink);
         return this;
@@ -164,7 +172,7 @@ public final class IncidentEngineBuilder {
     /** What the engine is made of, after discovery. */
     record Assembly(EngineConfig config, ConfigView rawConfig, ApiClient apiClient, Clock clock,
                     List<Detector> detectors, List<Analyzer> analyzers, List<RemediationAction> actions,
-                    List<SafetyPolicy> policies, List<IncidentListener> listeners, OutcomeHistory outcomes,
+                    List<SafetyPolicy> policies, List<EvidenceContributor> contributors, List<IncidentListener> listeners, OutcomeHistory outcomes,
                     AuditTrail audit, List<String> problems) {
     }
 
@@ -185,6 +193,7 @@ public final class IncidentEngineBuilder {
         List<Analyzer> as = new ArrayList<>(analyzers);
         List<RemediationAction> acts = new ArrayList<>(actions);
         List<SafetyPolicy> ps = new ArrayList<>(policies);
+        List<EvidenceContributor> ecs = new ArrayList<>(contributors);
         for (DetectorProvider p : detectorProviders) {
             ds.addAll(ProviderDiscovery.build(DetectorProvider.class, p, ctx, DetectorProvider::enabled,
                     DetectorProvider::create, reporter));
@@ -210,19 +219,22 @@ public final class IncidentEngineBuilder {
                     RemediationActionProvider::enabled, RemediationActionProvider::create, reporter));
             ps.addAll(ProviderDiscovery.load(SafetyPolicyProvider.class, classLoader, ctx, SafetyPolicyProvider::enabled,
                     SafetyPolicyProvider::create, reporter));
+            ecs.addAll(ProviderDiscovery.load(EvidenceContributorProvider.class, classLoader, ctx,
+                    EvidenceContributorProvider::enabled, EvidenceContributorProvider::create, reporter));
         }
         // Hand-added workers come first, so they win over a discovered one with the same id.
         ds = unique(ds, Detector::id, "detector", problems);
         as = unique(as, Analyzer::id, "analyzer", problems);
         acts = unique(acts, RemediationAction::id, "action", problems);
         ps = unique(ps, SafetyPolicy::id, "policy", problems);
+        ecs = unique(ecs, EvidenceContributor::id, "evidence contributor", problems);
 
         List<AuditSink> allSinks = new ArrayList<>(sinks);
         if (logAudit) allSinks.add(new Slf4jAuditSink());
         if (engineConfig.auditFile() != null) allSinks.add(new JsonLinesAuditSink(engineConfig.auditFile()));
         AuditTrail audit = new AuditTrail(allSinks, clock);
         return new IncidentEngine(new Assembly(engineConfig, config, apiClient, clock, List.copyOf(ds), List.copyOf(as),
-                List.copyOf(acts), List.copyOf(ps), List.copyOf(listeners), outcomes, audit, List.copyOf(problems)));
+                List.copyOf(acts), List.copyOf(ps), List.copyOf(ecs), List.copyOf(listeners), outcomes, audit, List.copyOf(problems)));
     }
 
     private static <T> List<T> unique(List<T> workers, Function<T, String> id, String what, List<String> problems) {

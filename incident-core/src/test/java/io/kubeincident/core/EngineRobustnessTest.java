@@ -155,6 +155,50 @@ class EngineRobustnessTest {
         }
     }
 
+    @Test
+    void evidenceContributorsAddRedactedFactsAndAFailingOneIsAudited() {
+        InMemoryAuditSink audit = new InMemoryAuditSink();
+        java.util.concurrent.atomic.AtomicReference<io.kubeincident.api.Evidence> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        try (IncidentEngine engine = IncidentEngine.builder().discovery(false)
+                .addDetector(new io.kubeincident.core.detect.CrashLoopDetector())
+                .addEvidenceContributor(new io.kubeincident.spi.EvidenceContributor() {
+                    public String id() {
+                        return "git";
+                    }
+
+                    public Map<String, String> facts(Incident incident, io.kubeincident.spi.ClusterView cluster) {
+                        return Map.of("gitRepo", "https://deploy:hunter2secret@git.example.com/app.git");
+                    }
+                })
+                .addEvidenceContributor(new io.kubeincident.spi.EvidenceContributor() {
+                    public String id() {
+                        return "broken";
+                    }
+
+                    public Map<String, String> facts(Incident incident, io.kubeincident.spi.ClusterView cluster) {
+                        throw new IllegalStateException("unreachable");
+                    }
+                })
+                .addAnalyzer(new Analyzer() {
+                    public String id() {
+                        return "looks";
+                    }
+
+                    public AnalysisOutcome analyze(AnalysisRequest request) {
+                        seen.set(request.evidence());
+                        return AnalysisOutcome.declined("only looking");
+                    }
+                })
+                .auditSink(audit).logAudit(false).build()) {
+            ObjectIndex view = new ObjectIndex(List.of(crashingPod("a")));
+            engine.analyzeAndPlan(engine.detect(view).get(0), view);
+            String repo = seen.get().fact("gitRepo");
+            assertTrue(repo.contains("git.example.com") && !repo.contains("hunter2secret"), repo);
+            assertEquals(1, audit.withStep("provider-error").size());
+            assertEquals("broken", audit.withStep("provider-error").get(0).field("contributor"));
+        }
+    }
+
     private static boolean await(CountDownLatch latch) {
         try {
             return latch.await(5, TimeUnit.SECONDS);

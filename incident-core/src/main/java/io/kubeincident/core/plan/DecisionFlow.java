@@ -9,6 +9,7 @@ import io.kubeincident.api.ResourceRef;
 import io.kubeincident.api.Verdict;
 import io.kubeincident.core.config.EngineConfig;
 import io.kubeincident.core.config.Mode;
+import io.kubeincident.spi.PlanRewriter;
 import io.kubeincident.spi.RemediationAction;
 import io.kubeincident.spi.SafetyContext;
 import io.kubeincident.spi.SafetyPolicy;
@@ -23,7 +24,8 @@ import java.util.function.UnaryOperator;
  * Turns a diagnosis's proposals into planned actions: the engine's own checks first (registered type,
  * accepted target kind, parameters valid against the schema, target inside the blast radius), then
  * every safety policy (most restrictive wins; a throwing policy denies), then the thresholds and mode
- * of DESIGN.md's decision flow.
+ * of DESIGN.md's decision flow. A plan denied by a policy that is also a {@link PlanRewriter} may be
+ * followed by that policy's replacement, which goes through every check again.
  */
 public final class DecisionFlow {
     private final EngineConfig config;
@@ -44,12 +46,35 @@ public final class DecisionFlow {
         Set<ResourceRef> radius = BlastRadius.of(incident, context.cluster());
         List<PlannedAction> out = new ArrayList<>();
         for (ProposedAction proposed : diagnosis.actions()) {
-            out.add(decide(incident, confidenceAdjuster.apply(proposed), radius, context));
+            PlannedAction planned = decide(confidenceAdjuster.apply(proposed), radius, context, true);
+            out.add(planned);
+            if (planned.decision() == Decision.DENIED && planned.verdict() instanceof Verdict.Deny) {
+                rewrite(planned, context).ifPresent(r -> out.add(decide(r, radius, context, false)));
+            }
         }
         return out;
     }
 
-    private PlannedAction decide(Incident incident, ProposedAction p, Set<ResourceRef> radius, SafetyContext ctx) {
+    /**
+     * The replacement a denying {@link PlanRewriter} policy offers (Argo CD rollback instead of a live one),
+     * asked once per denied plan; replacements are never rewritten again.
+     */
+    private java.util.Optional<ProposedAction> rewrite(PlannedAction denied, SafetyContext ctx) {
+        for (SafetyPolicy policy : policies) {
+            if (!(policy instanceof PlanRewriter rewriter)) continue;
+            boolean deniedByIt = denied.verdict().reasons().stream().anyMatch(r -> r.startsWith(policy.id() + ":"));
+            if (!deniedByIt) continue;
+            try {
+                java.util.Optional<ProposedAction> r = rewriter.rewrite(denied.action(), ctx);
+                if (r != null && r.isPresent()) return r;
+            } catch (RuntimeException e) {
+                // A failing rewriter offers no replacement; the deny stands.
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private PlannedAction decide(ProposedAction p, Set<ResourceRef> radius, SafetyContext ctx, boolean original) {
         List<String> engineProblems = engineChecks(p, radius);
         if (!engineProblems.isEmpty()) {
             Verdict deny = new Verdict.Deny(engineProblems);
@@ -66,6 +91,7 @@ public final class DecisionFlow {
         }
         Verdict verdict = Verdict.mostRestrictive(verdicts);
         List<String> reasons = new ArrayList<>(verdict.reasons());
+        if (!original) reasons.add(0, "replacement offered by a policy for a denied plan");
         Decision decision;
         if (verdict.isDeny()) {
             decision = Decision.DENIED;

@@ -200,4 +200,51 @@ class DecisionFlowTest {
         assertTrue(BlastRadius.contains(BlastRadius.of(incident, view), ResourceRef.cluster("Node", "node-1")));
         assertTrue(!BlastRadius.contains(BlastRadius.of(incident, view), ResourceRef.cluster("Node", "node-2")));
     }
+
+    /** Denies restart-pod and offers a replacement (like GitOps routing offering argocd-rollback). */
+    static final class Rerouting implements SafetyPolicy, io.kubeincident.spi.PlanRewriter {
+        private final ProposedAction replacement;
+
+        Rerouting(ProposedAction replacement) {
+            this.replacement = replacement;
+        }
+
+        public String id() {
+            return "gitops";
+        }
+
+        public Verdict evaluate(ProposedAction action, io.kubeincident.spi.SafetyContext context) {
+            return action.actionType().equals("restart-pod") ? Verdict.deny("self-heal would revert this") : Verdict.allow();
+        }
+
+        public java.util.Optional<ProposedAction> rewrite(ProposedAction denied, io.kubeincident.spi.SafetyContext context) {
+            if (replacement == null) throw new IllegalStateException("rewriter bug");
+            return java.util.Optional.of(replacement);
+        }
+    }
+
+    @Test
+    void aDenyingRewriterAddsItsReplacementWhichGoesThroughEveryCheck() {
+        ProposedAction scale = new ProposedAction("scale", deployment, Map.of("replicas", 2), 0.9, "via gitops");
+        List<PlannedAction> p = plan(Map.of(), List.of(new Rerouting(scale)), restart(pod, 0.9));
+        assertEquals(2, p.size());
+        assertEquals(Decision.DENIED, p.get(0).decision());
+        assertEquals("scale", p.get(1).action().actionType());
+        assertEquals(Decision.EXECUTE, p.get(1).decision(), p.get(1).reasons().toString());
+        assertTrue(p.get(1).reasons().get(0).contains("replacement"));
+    }
+
+    @Test
+    void aReplacementOutsideTheBlastRadiusIsDeniedAndAFailingRewriterLeavesTheDeny() {
+        ProposedAction elsewhere = new ProposedAction("scale", ResourceRef.of("Deployment", "payments", "ledger"),
+                Map.of("replicas", 2), 0.9, "sneaky");
+        List<PlannedAction> p = plan(Map.of(), List.of(new Rerouting(elsewhere)), restart(pod, 0.9));
+        assertEquals(2, p.size());
+        assertEquals(Decision.DENIED, p.get(1).decision());
+        assertTrue(p.get(1).reasons().toString().contains("blast radius"));
+
+        List<PlannedAction> q = plan(Map.of(), List.of(new Rerouting(null)), restart(pod, 0.9));
+        assertEquals(1, q.size());
+        assertEquals(Decision.DENIED, q.get(0).decision());
+    }
 }

@@ -51,9 +51,13 @@ final class KubeApi {
     private final Map<String, ObjectNode> store = new TreeMap<>();
     private final Map<String, String> logs = new LinkedHashMap<>();
     private final Kinds kinds = new Kinds();
-    final WatchHub hub = new WatchHub(json);
+    final WatchHub hub;
     private final Store crud = new Store();
     private long lastRv;
+
+    KubeApi(int watchHistory) {
+        this.hub = new WatchHub(json, watchHistory);
+    }
 
     /** Captures every write of the CRUD store, the one place where all changes pass. */
     private final class Store extends KubernetesCrudDispatcher {
@@ -94,6 +98,9 @@ final class KubeApi {
             return route(method.toUpperCase(), rawPath, contentType, body == null ? new byte[0] : body);
         } catch (Patches.PatchException | IllegalArgumentException e) {
             return status(400, "BadRequest", e.getMessage(), null, null);
+        } catch (RuntimeException e) {
+            // A gap we did not fill: answer like an API server would rather than dropping the connection.
+            return status(500, "InternalError", "loopback API server: " + e, null, null);
         } finally {
             lock.unlock();
         }

@@ -31,6 +31,8 @@ public final class KubeServerExtension implements BeforeAllCallback, AfterAllCal
 
     private volatile LoopbackKubeServer server;
     private volatile boolean perClass;
+    /** Nested test classes run beforeAll/afterAll again: only the outermost starts and stops. */
+    private int classDepth;
     private boolean reset;
 
     /** Deletes every object and expected log after each test (the server itself is kept). */
@@ -59,14 +61,14 @@ public final class KubeServerExtension implements BeforeAllCallback, AfterAllCal
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) {
+    public synchronized void beforeAll(ExtensionContext context) {
         perClass = true;
-        server = LoopbackKubeServer.start();
+        if (classDepth++ == 0 && server == null) server = LoopbackKubeServer.start();
     }
 
     @Override
-    public void afterAll(ExtensionContext context) {
-        stop();
+    public synchronized void afterAll(ExtensionContext context) {
+        if (--classDepth == 0) stop();
     }
 
     @Override

@@ -37,20 +37,34 @@ public final class LoopbackKubeServer implements AutoCloseable {
     private static final Duration API_TIMEOUT = Duration.ofSeconds(10);
     private static final long WATCH_DEFAULT_SECONDS = 1800;
 
-    private final KubeApi api = new KubeApi();
+    private final KubeApi api;
     private final HttpFront front;
     private final String baseUrl;
+    /** Shared by the clients handed out, so they share one connection pool. */
+    private final OkHttpClient apiHttp;
+    private final OkHttpClient informerHttp;
     private volatile boolean closed;
+    /** The last requests, "METHOD /path?query", oldest first, for tests that assert what a client did. */
+    private final java.util.Deque<String> requestLog = new java.util.ArrayDeque<>();
+    private static final int REQUEST_LOG_MAX = 10_000;
 
-    private LoopbackKubeServer() throws IOException {
+    private LoopbackKubeServer(int watchHistory) throws IOException {
+        api = new KubeApi(watchHistory);
         front = new HttpFront(this::serve);
         baseUrl = "http://127.0.0.1:" + front.port();
+        apiHttp = new OkHttpClient.Builder().connectTimeout(API_TIMEOUT).writeTimeout(API_TIMEOUT).readTimeout(API_TIMEOUT).build();
+        informerHttp = apiHttp.newBuilder().readTimeout(Duration.ZERO).build();
     }
 
     /** Starts a server on a free loopback port. */
     public static LoopbackKubeServer start() {
+        return start(WatchHub.DEFAULT_HISTORY);
+    }
+
+    /** With a small watch history, to test clients against 410 Expired. */
+    static LoopbackKubeServer start(int watchHistory) {
         try {
-            return new LoopbackKubeServer();
+            return new LoopbackKubeServer(watchHistory);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the loopback API server", e);
         }
@@ -61,22 +75,17 @@ public final class LoopbackKubeServer implements AutoCloseable {
         return baseUrl;
     }
 
-    /** A client as production code uses it: finite connect/read/write timeouts (10 s). */
+    /** A new client as production code uses it: finite connect/read/write timeouts (10 s). */
     public ApiClient apiClient() {
-        return client(API_TIMEOUT);
+        return client(apiHttp);
     }
 
-    /** A client for {@code SharedInformerFactory}: read timeout 0, as client-java's informers require. */
+    /** A new client for {@code SharedInformerFactory} and watches: read timeout 0, as client-java's informers require. */
     public ApiClient informerApiClient() {
-        return client(Duration.ZERO);
+        return client(informerHttp);
     }
 
-    private ApiClient client(Duration readTimeout) {
-        OkHttpClient http = new OkHttpClient.Builder()
-                .connectTimeout(API_TIMEOUT)
-                .writeTimeout(API_TIMEOUT)
-                .readTimeout(readTimeout)
-                .build();
+    private ApiClient client(OkHttpClient http) {
         ApiClient c = new ApiClient(http);
         c.setBasePath(baseUrl);
         return c;
@@ -96,6 +105,23 @@ public final class LoopbackKubeServer implements AutoCloseable {
         api.reset();
     }
 
+    /**
+     * The requests served so far (at most the last 10,000), each {@code "METHOD /path?query"} as sent,
+     * oldest first: lets a test assert, for example, that a dry run sent no DELETE without
+     * {@code dryRun=All}, or that an informer listed only once.
+     */
+    public java.util.List<String> requestLog() {
+        synchronized (requestLog) {
+            return java.util.List.copyOf(requestLog);
+        }
+    }
+
+    public void clearRequestLog() {
+        synchronized (requestLog) {
+            requestLog.clear();
+        }
+    }
+
     /** Number of watches currently open (for tests of watch clean-up). */
     public int openWatches() {
         return api.hub.openWatches();
@@ -106,11 +132,17 @@ public final class LoopbackKubeServer implements AutoCloseable {
         if (closed) return;
         closed = true;
         front.close();
+        apiHttp.connectionPool().evictAll();
+        apiHttp.dispatcher().executorService().shutdown();
     }
 
     // ---------------------------------------------------------------- HTTP
 
     private void serve(HttpFront.Request req, HttpFront.Exchange ex) throws IOException {
+        synchronized (requestLog) {
+            requestLog.addLast(req.method() + " " + req.rawPath());
+            if (requestLog.size() > REQUEST_LOG_MAX) requestLog.removeFirst();
+        }
         ApiPath p = ApiPath.parse(req.rawPath());
         if (req.method().equals("GET") && p != null && p.flag("watch")) {
             watch(ex, p);

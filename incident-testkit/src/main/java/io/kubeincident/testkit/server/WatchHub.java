@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  */
 final class WatchHub {
 
-    static final int HISTORY = 50_000;
+    static final int DEFAULT_HISTORY = 50_000;
 
     record Event(long rv, String type, String group, String plural, ObjectNode object, ObjectNode previous) {
     }
@@ -90,13 +90,16 @@ final class WatchHub {
     /** Watches starting before this resourceVersion have lost events: they get 410 Gone. */
     private long expiredBefore;
 
-    WatchHub(ObjectMapper json) {
+    private final int capacity;
+
+    WatchHub(ObjectMapper json, int capacity) {
         this.json = json;
+        this.capacity = capacity;
     }
 
     void publish(Event e) {
         history.addLast(e);
-        while (history.size() > HISTORY) {
+        while (history.size() > capacity) {
             expiredBefore = history.removeFirst().rv;
         }
         for (Subscription s : subscribers) s.offer(e);

@@ -2,7 +2,13 @@ package io.kubeincident.testkit.server;
 
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.ApisApi;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
+import io.kubernetes.client.openapi.apis.CoreApi;
+import io.kubernetes.client.openapi.apis.PolicyApi;
+import io.kubernetes.client.openapi.models.V1APIGroupList;
+import io.kubernetes.client.openapi.models.V1APIResourceList;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.VersionApi;
 import io.kubernetes.client.openapi.models.V1Container;
@@ -64,6 +70,18 @@ class LoopbackKubeServerTest {
         created.getMetadata().setResourceVersion("1");
         ApiException e = assertThrows(ApiException.class, () -> core.replaceNamespacedPod("p2", "default", created).execute());
         assertEquals(409, e.getCode());
+    }
+
+    @Test
+    void updateWithoutResourceVersionIsUnconditional(ApiClient client) throws Exception {
+        CoreV1Api core = new CoreV1Api(client);
+        V1Pod created = core.createNamespacedPod("default", pod("default", "u", Map.of(), null, "Pending")).execute();
+        created.getMetadata().setResourceVersion(null);
+        created.getMetadata().setLabels(Map.of("x", "y"));
+        assertEquals(Map.of("x", "y"), core.replaceNamespacedPod("u", "default", created).execute().getMetadata().getLabels());
+        ApiException missing = assertThrows(ApiException.class, () -> core.replaceNamespacedPod("nope", "default",
+                pod("default", "nope", Map.of(), null, null)).execute());
+        assertEquals(404, missing.getCode());
     }
 
     @Test
@@ -130,6 +148,19 @@ class LoopbackKubeServerTest {
         HttpResponse<String> apis = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/apis")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(apis.body().contains("\"policy/v1\""), apis.body());
+    }
+
+    @Test
+    void discoveryParsesWithClientJavaModels(ApiClient client) throws Exception {
+        assertEquals(List.of("v1"), new CoreApi(client).getAPIVersions().execute().getVersions());
+        V1APIGroupList groups = new ApisApi(client).getAPIVersions().execute();
+        assertTrue(groups.getGroups().stream().anyMatch(g -> g.getName().equals("apps")));
+        V1APIResourceList core = new CoreV1Api(client).getAPIResources().execute();
+        assertTrue(core.getResources().stream().anyMatch(r -> r.getName().equals("pods") && r.getNamespaced()));
+        assertTrue(core.getResources().stream().anyMatch(r -> r.getName().equals("nodes") && !r.getNamespaced()));
+        V1APIResourceList apps = new AppsV1Api(client).getAPIResources().execute();
+        assertTrue(apps.getResources().stream().anyMatch(r -> r.getName().equals("deployments/scale")));
+        assertEquals("policy", new PolicyApi(client).getAPIGroup().execute().getName());
     }
 
     @Test

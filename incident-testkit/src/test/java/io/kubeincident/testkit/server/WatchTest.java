@@ -68,6 +68,9 @@ class WatchTest {
             Await.holds(Duration.ofMillis(600), () -> events.size() == 4, "exactly four events: " + events);
             assertEquals(List.of("ADD before", "ADD p", "UPDATE p Running", "DELETE p"), events);
             assertEquals(1, server.openWatches());
+            List<String> lists = server.requestLog().stream()
+                    .filter(r -> r.startsWith("GET /api/v1/pods") && !r.contains("watch=true")).toList();
+            assertEquals(1, lists.size(), "the informer listed once and then only watched: " + lists);
         } finally {
             factory.stopAllRegisteredInformers();
         }
@@ -124,6 +127,25 @@ class WatchTest {
             List<String> seen = new ArrayList<>();
             for (Watch.Response<V1Pod> e : w) seen.add(e.type + " " + e.object.getMetadata().getName());
             assertEquals(List.of("DELETED mover"), seen);
+        }
+    }
+
+    @Test
+    void watchFromAnExpiredResourceVersionGets410() throws Exception {
+        try (LoopbackKubeServer small = LoopbackKubeServer.start(2)) {
+            CoreV1Api core = new CoreV1Api(small.apiClient());
+            String first = core.createNamespacedPod("default", pod("default", "a", Map.of(), "n1", "Running")).execute()
+                    .getMetadata().getResourceVersion();
+            for (String n : List.of("b", "c", "d")) core.createNamespacedPod("default", pod("default", n, Map.of(), "n1", "Running")).execute();
+            CoreV1Api watchApi = new CoreV1Api(small.informerApiClient());
+            try (Watch<V1Pod> w = Watch.createWatch(small.informerApiClient(),
+                    watchApi.listNamespacedPod("default").resourceVersion(first).timeoutSeconds(1).watch(true).buildCall(null),
+                    new TypeToken<Watch.Response<V1Pod>>() { }.getType())) {
+                Watch.Response<V1Pod> e = w.next();
+                assertEquals("ERROR", e.type);
+                assertEquals(410, e.status.getCode());
+                assertEquals("Expired", e.status.getReason());
+            }
         }
     }
 
