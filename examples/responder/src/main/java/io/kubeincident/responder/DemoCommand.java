@@ -16,6 +16,8 @@ import picocli.CommandLine.ParentCommand;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,19 +76,27 @@ final class DemoCommand implements Callable<Integer> {
                         + (System.getenv("OPENAI_API_KEY") == null ? "  (set OPENAI_API_KEY to add the OpenAI analyzer)" : ""));
                 out.println("actions    " + String.join(", ", engine.actions().keySet()));
                 long deadline = System.nanoTime() + limit.toNanos();
+                Set<String> detectable = new HashSet<>();
+                engine.detectors().forEach(d -> detectable.addAll(d.incidentTypes()));
+                List<DemoCluster.Seeded> expected = new ArrayList<>();
+                for (DemoCluster.Seeded s : DemoCluster.SEEDED) {
+                    if (s.types().stream().anyMatch(detectable::contains)) expected.add(s);
+                    else out.println("note       no detector for " + String.join("/", s.types()) + " is registered: "
+                            + s.key() + " is not expected to be seen");
+                }
                 while (System.nanoTime() < deadline) {
                     engine.runOnce();
-                    if (settled(narrator)) break;
+                    if (settled(narrator, expected)) break;
                     // Nothing has happened for a while and nothing is being verified: it will not change any more.
                     if (narrator.quietFor().compareTo(QUIET) > 0 && !verifying(narrator)) break;
                     Thread.sleep(300);
                 }
                 narrator.summary();
-                List<String> missing = missing(narrator);
+                List<String> missing = missing(narrator, expected);
                 out.println();
                 if (missing.isEmpty()) {
-                    out.printf("The demo ran as intended in %.1f s: %d incidents detected, diagnosed and decided; "
-                            + "nothing outside them was touched.%n", (System.nanoTime() - started) / 1e9, narrator.stories().size());
+                    out.printf("The demo ran as intended in %.1f s: %d incidents detected, diagnosed and decided.%n",
+                            (System.nanoTime() - started) / 1e9, narrator.stories().size());
                     return ExitCodes.OK;
                 }
                 out.println("The demo did not run as intended:");
@@ -103,16 +113,16 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** Every seeded incident was analyzed, and every applied action has been verified (resolved or escalated). */
-    private static boolean settled(Narrator narrator) {
-        if (!missingIncidents(narrator).isEmpty()) return false;
+    private static boolean settled(Narrator narrator, List<DemoCluster.Seeded> expected) {
+        if (!missingIncidents(narrator, expected).isEmpty()) return false;
         for (Narrator.Story s : narrator.stories()) {
             if (s.actionApplied && !s.resolved && !s.escalated) return false;
         }
         return true;
     }
 
-    private static List<String> missing(Narrator narrator) {
-        List<String> out = new ArrayList<>(missingIncidents(narrator));
+    private static List<String> missing(Narrator narrator, List<DemoCluster.Seeded> expected) {
+        List<String> out = new ArrayList<>(missingIncidents(narrator, expected));
         for (Narrator.Story s : narrator.stories()) {
             if (s.actionApplied && !s.resolved && !s.escalated) {
                 out.add("the action on " + s.incident().rootResource().key() + " was not verified in time");
@@ -121,9 +131,9 @@ final class DemoCommand implements Callable<Integer> {
         return out;
     }
 
-    private static List<String> missingIncidents(Narrator narrator) {
+    private static List<String> missingIncidents(Narrator narrator, List<DemoCluster.Seeded> expected) {
         List<String> out = new ArrayList<>();
-        for (DemoCluster.Seeded seeded : DemoCluster.SEEDED) {
+        for (DemoCluster.Seeded seeded : expected) {
             ResourceRef ref = ResourceRef.of(seeded.kind(), seeded.namespace(), seeded.name());
             boolean found = narrator.stories().stream().anyMatch(s -> s.incident().involves(ref));
             if (!found) out.add("no incident was detected for " + seeded.key());

@@ -25,7 +25,11 @@ import java.util.Map;
  */
 public final class DemoCluster implements AutoCloseable {
     /** One incident the demo creates: where, how a user would have made it, and what to expect. */
-    public record Seeded(String kind, String namespace, String name, String howMade) {
+    /**
+     * @param types incident types that show this one (any of them), so that a catalog without such a
+     *              detector is told apart from a detector that missed it
+     */
+    public record Seeded(String kind, String namespace, String name, String howMade, java.util.Set<String> types) {
         public String key() {
             return kind + "/" + namespace + "/" + name;
         }
@@ -33,13 +37,14 @@ public final class DemoCluster implements AutoCloseable {
 
     public static final List<Seeded> SEEDED = List.of(
             new Seeded("Pod", "default", "bad-image-pod",
-                    "kubectl run bad-image-pod --image=nonexistent-repo/bad-image:latest"),
+                    "kubectl run bad-image-pod --image=nonexistent-repo/bad-image:latest", java.util.Set.of("image-pull")),
             new Seeded("Pod", "default", "crashing-pod",
-                    "kubectl run crashing-pod --image=busybox --command -- sh -c \"exit 1\""),
+                    "kubectl run crashing-pod --image=busybox --command -- sh -c \"exit 1\"", java.util.Set.of("crash-loop")),
             new Seeded("Pod", "default", "memory-hog",
-                    "busybox writing 1000 MiB under a 100Mi memory limit"),
+                    "busybox writing 1000 MiB under a 100Mi memory limit", java.util.Set.of("oom-killed", "crash-loop")),
             new Seeded("Deployment", "shop", "checkout",
-                    "Deployment rolled out checkout:1.5.0, which crash-loops; revision 1 (checkout:1.4.2) was healthy"));
+                    "Deployment rolled out checkout:1.5.0, which crash-loops; revision 1 (checkout:1.4.2) was healthy",
+                    java.util.Set.of("crash-loop", "rollout-stuck")));
 
     private final LoopbackKubeServer server;
     private final ControllerEmulator emulator;
