@@ -45,6 +45,7 @@ public final class Main implements Runnable {
     /** Runs one command line and returns its exit code (for tests and hosts). */
     public static int execute(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
         CommandLine cmd = new CommandLine(new Main(out, err, env));
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

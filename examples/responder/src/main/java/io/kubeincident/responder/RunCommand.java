@@ -38,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions = new ConfigOptions();
 
-    @Option(names = "--namespace", paramLabel = "NS",
+    @Option(names = "--lease-namespace", paramLabel = "NS",
             description = "the responder's own namespace: holds the Lease, never acted on "
                     + "(default: $POD_NAMESPACE, the service account's namespace, else kube-incident)")
     String namespace;

@@ -166,6 +166,29 @@ class CliErrorsTest {
     }
 
     @Test
+    void runReportsAnUnreachableClusterTheSameWay() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path kc = Cli.kubeconfig(dir, "http://127.0.0.1:" + port);
+        Cli r = Cli.run("run", "--kubeconfig", kc.toString(), "--log-format", "text");
+        assertOneCleanError(r, ExitCodes.CLUSTER, "cannot reach the Kubernetes API");
+    }
+
+    @Test
+    void runWithAMissingTokenFileIsOneLine() {
+        Cli r = Cli.run("run", "--api-token-file", dir.resolve("token").toString(), "--log-format", "text");
+        assertOneCleanError(r, ExitCodes.USAGE, "--api-token-file " + dir.resolve("token") + " cannot be read");
+    }
+
+    @Test
+    void inClusterOutsideAPodIsOneLine() {
+        Cli r = Cli.run("scan", "--in-cluster");
+        assertOneCleanError(r, ExitCodes.USAGE, "--in-cluster: no service account token");
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         Cli r = Cli.run("explode");
         assertEquals(ExitCodes.USAGE, r.exitCode());

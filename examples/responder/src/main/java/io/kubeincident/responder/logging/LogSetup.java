@@ -61,6 +61,13 @@ public final class LogSetup {
         java.util.logging.Logger.getLogger("okhttp3").setLevel(java.util.logging.Level.OFF);
     }
 
+    /** Changes the level of the project's loggers (a configuration reload). */
+    public static void level(String level) {
+        if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+            ctx.getLogger("io.kubeincident").setLevel(Level.toLevel(level, Level.INFO));
+        }
+    }
+
     private static OutputStream nonClosing(PrintStream target) {
         return new OutputStream() {
             @Override

@@ -82,6 +82,7 @@ public final class EngineSupervisor implements AutoCloseable {
         config = next;
         generation++;
         if (leading) engine.start();
+        io.kubeincident.responder.logging.LogSetup.level(next.logLevel());
         LOG.atInfo().addKeyValue("generation", generation).log("configuration reloaded");
         return List.of();
     }
