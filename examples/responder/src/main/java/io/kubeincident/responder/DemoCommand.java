@@ -93,6 +93,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 narrator.summary();
                 List<String> missing = missing(narrator, expected);
+                if (engine.actions().containsKey("rollback-deployment")) missing.addAll(rolledBack(narrator));
                 out.println();
                 if (missing.isEmpty()) {
                     out.printf("The demo ran as intended in %.1f s: %d incidents detected, diagnosed and decided.%n",
@@ -129,6 +130,14 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /** With a rollback action in the catalog, the bad rollout must have been rolled back and verified. */
+    private static List<String> rolledBack(Narrator narrator) {
+        ResourceRef checkout = ResourceRef.of("Deployment", "shop", "checkout");
+        boolean done = narrator.stories().stream().anyMatch(s -> s.incident().involves(checkout)
+                && s.actions.stream().anyMatch(a -> a.startsWith("rollback-deployment applied")) && s.resolved);
+        return done ? List.of() : List.of("the bad rollout of shop/checkout was not rolled back and verified resolved");
     }
 
     private static List<String> missingIncidents(Narrator narrator, List<DemoCluster.Seeded> expected) {

@@ -24,8 +24,8 @@ import java.util.Set;
  * sink at once: typed values come through the listener, verification steps through the audit.
  */
 public final class Narrator implements IncidentListener, AuditSink {
-    private static final Set<String> VERIFICATION_STEPS = Set.of("verified", "verification", "escalated", "undo",
-            "undone", "rolled-back", "not-improved", "worse");
+    /** Audit steps that tell how an executed action turned out (the listener tells resolution and escalation). */
+    private static final Set<String> VERIFICATION_STEPS = Set.of("verified", "undone", "undo");
 
     /** What happened to one incident, for the summary. */
     public static final class Story {
@@ -81,7 +81,9 @@ public final class Narrator implements IncidentListener, AuditSink {
         out.printf("%sdiagnosis  %s: %s%n", indent(), d.category(), d.rootCause());
         out.printf("%s           by %s, confidence %.2f%n", indent(), d.analyzerId(), d.confidence());
         if (report.plan().isEmpty()) {
-            out.printf("%sverdict    no automatic action: %s%n", indent(), oneLine(d.reasoning()));
+            out.printf("%sverdict    no automatic action%n", indent());
+            wrap(d.reasoning().isBlank() ? "the analyzer proposed none" : d.reasoning(), indent() + "           ", 100)
+                    .forEach(out::println);
         }
         for (PlannedAction pa : report.plan()) {
             out.printf("%sverdict    %s %s (confidence %.2f): %s%n", indent(), pa.action().actionType(),
@@ -120,7 +122,7 @@ public final class Narrator implements IncidentListener, AuditSink {
             s.resolved = true;
             if (s.verification == null) s.verification = "resolved";
         }
-        out.printf("%s verified  %s on %s: resolved, every finding cleared%n", t(), incident.type(),
+        out.printf("%s resolved  %s on %s: every finding cleared%n", t(), incident.type(),
                 incident.rootResource().key());
     }
 
@@ -141,10 +143,13 @@ public final class Narrator implements IncidentListener, AuditSink {
         event();
         Story s = stories.get(record.incidentId());
         Object result = record.field("result") != null ? record.field("result") : record.field("outcome");
-        String what = result == null ? record.step() : String.valueOf(result);
-        if (s != null && !"escalated".equals(record.step())) s.verification = what.toLowerCase(Locale.ROOT);
+        String what = (result == null ? record.step() : String.valueOf(result)).toLowerCase(Locale.ROOT);
+        if (s != null) s.verification = what;
+        Object action = record.field("action");
+        Object resource = record.field("resource");
         Object msg = record.field("message");
-        out.printf("%s %-9s %s%s%n", t(), record.step(), what.toLowerCase(Locale.ROOT), msg == null ? "" : ": " + msg);
+        out.printf("%s %-9s %s%s: %s%s%n", t(), record.step(), action == null ? "" : action + " on ",
+                resource == null ? "" : resource, what, msg == null ? "" : " (" + msg + ")");
     }
 
     /** How long nothing has happened. */
@@ -191,10 +196,20 @@ public final class Narrator implements IncidentListener, AuditSink {
         };
     }
 
-    private static String oneLine(String s) {
-        if (s == null || s.isBlank()) return "the analyzer proposed none";
-        String one = s.replace('\n', ' ').trim();
-        return one.length() > 160 ? one.substring(0, 159) + "…" : one;
+    /** Words of {@code text} in lines of at most {@code width} characters after {@code prefix}. */
+    static List<String> wrap(String text, String prefix, int width) {
+        List<String> lines = new ArrayList<>();
+        StringBuilder line = new StringBuilder();
+        for (String word : text.replace('\n', ' ').trim().split("\\s+")) {
+            if (line.length() > 0 && line.length() + 1 + word.length() > width) {
+                lines.add(prefix + line);
+                line.setLength(0);
+            }
+            if (line.length() > 0) line.append(' ');
+            line.append(word);
+        }
+        if (line.length() > 0) lines.add(prefix + line);
+        return lines;
     }
 
     static void table(List<String[]> rows, PrintStream out) {
