@@ -13,7 +13,24 @@ import io.kubeincident.api.Incident;
 import io.kubeincident.api.IncidentReport;
 import io.kubeincident.api.IncidentState;
 import io.kubeincident.api.PlannedAction;
+import io.kubeincident.api.ActionRequest;
+import io.kubeincident.api.OutcomeRecord;
+import io.kubeincident.api.ProposedAction;
 import io.kubeincident.core.approval.ApprovalQueue;
+import io.kubeincident.core.approval.ApprovalService;
+import io.kubeincident.core.approval.Approvals;
+import io.kubeincident.core.learn.OutcomeLearning;
+import io.kubeincident.core.notify.WebhookNotifier;
+import io.kubeincident.core.safety.ActionCatalogAware;
+import io.kubeincident.core.safety.RetryBudgetPolicy;
+import io.kubeincident.core.safety.SafetyConfig;
+import io.kubeincident.core.verify.FollowUp;
+import io.kubeincident.core.verify.HealthProbe;
+import io.kubeincident.core.verify.HealthSnapshot;
+import io.kubeincident.core.verify.RemediationTracker;
+import io.kubeincident.core.verify.Verification;
+import io.kubeincident.core.verify.VerificationConfig;
+import io.kubeincident.spi.Reversible;
 import io.kubeincident.core.audit.AuditTrail;
 import io.kubeincident.core.config.EngineConfig;
 import io.kubeincident.core.config.Mode;
@@ -86,9 +103,14 @@ public final class IncidentEngine implements AutoCloseable {
     private final List<IncidentListener> listeners;
     private final OutcomeHistory outcomes;
     private final AuditTrail audit;
-    private final ActionLedger ledger = new ActionLedger();
+    private final ActionLedger ledger;
     private final ApprovalQueue approvals;
+    private final ApprovalService approvalService;
+    private final SafetyConfig safetyConfig;
+    private final RemediationTracker tracker;
+    private final OutcomeLearning learning;
     private final DecisionFlow decisionFlow;
+    private final DecisionFlow decisionFlowUnadjusted;
     private final ActionExecutor executor;
     private final Correlator correlator = new Correlator();
     private final EvidenceGatherer evidenceGatherer;
@@ -113,8 +135,17 @@ public final class IncidentEngine implements AutoCloseable {
         this.listeners = a.listeners();
         this.outcomes = a.outcomes();
         this.audit = a.audit();
-        this.approvals = new ApprovalQueue(clock, Duration.ofHours(1));
-        this.decisionFlow = new DecisionFlow(config, actions, policies, null);
+        this.safetyConfig = SafetyConfig.from(rawConfig);
+        this.ledger = ActionLedger.of(safetyConfig);
+        this.approvals = new ApprovalQueue(clock, rawConfig.getDuration("approval.timeout", Duration.ofHours(1)));
+        this.approvalService = new ApprovalService(approvals, this::runApproved, this::recordRejected);
+        this.tracker = new RemediationTracker(VerificationConfig.from(rawConfig));
+        this.learning = new OutcomeLearning(outcomes);
+        for (SafetyPolicy p : policies) {
+            if (p instanceof ActionCatalogAware aware) aware.catalog(actions.values());
+        }
+        this.decisionFlow = DecisionFlow.withAdjuster(config, actions, policies, this::adjustConfidence);
+        this.decisionFlowUnadjusted = new DecisionFlow(config, actions, policies, null);
         this.executor = new ActionExecutor(actions, ledger, audit, clock);
         this.evidenceGatherer = new EvidenceGatherer(apiClient, clock);
         this.kubeEvents = new KubeEvents(apiClient, clock);
@@ -170,6 +201,21 @@ public final class IncidentEngine implements AutoCloseable {
         return approvals.list();
     }
 
+    /** The approve/reject API for held actions. */
+    public Approvals approvals() {
+        return approvalService;
+    }
+
+    /** Incidents whose applied action is being verified. */
+    public List<RemediationTracker.Tracked> remediating() {
+        return tracker.all();
+    }
+
+    /** The ledger of actions the engine started (rate limits, cooldowns, retry budgets read it). */
+    public ActionLedger ledger() {
+        return ledger;
+    }
+
     // ---------------------------------------------------------------- one-shot
 
     /**
@@ -194,10 +240,23 @@ public final class IncidentEngine implements AutoCloseable {
     public synchronized List<IncidentReport> runOnce() throws ApiException {
         ClusterView view = snapshot();
         List<Incident> incidents = detect(view);
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Map<String, Incident> seen = new LinkedHashMap<>();
+        for (Incident incident : incidents) seen.putIfAbsent(incident.fingerprint(), incident);
         List<IncidentReport> handled = new ArrayList<>();
-        for (Incident incident : incidents) {
-            seen.add(incident.fingerprint());
+        // Verification first: one look per sweep at every incident an action was applied to.
+        for (RemediationTracker.Concluded c : tracker.observe(view, seen.keySet(), clock.instant())) {
+            followUp(c, seen.get(c.tracked().incident().fingerprint()), view).ifPresent(handled::add);
+        }
+        for (ApprovalQueue.Pending expired : approvals.expire()) {
+            audit.write(expired.incident().id(), "approval-expired", AuditTrail.fields().put("approval_id", expired.id())
+                    .put("action", expired.action().action().actionType())
+                    .put("resource", expired.action().action().target().key()).map());
+            if (open.containsKey(expired.incident().fingerprint())) {
+                escalate(expired.incident(), "approval " + expired.id() + " for " + expired.action().action().actionType()
+                        + " expired without a decision");
+            }
+        }
+        for (Incident incident : seen.values()) {
             if (open.containsKey(incident.fingerprint())) continue;
             IncidentReport report = analyzeAndPlan(incident, view);
             open.put(incident.fingerprint(), report);
@@ -205,8 +264,10 @@ public final class IncidentEngine implements AutoCloseable {
             handled.add(report);
         }
         for (IncidentReport r : List.copyOf(open.values())) {
-            if (!seen.contains(r.incident().fingerprint())) {
-                open.remove(r.incident().fingerprint());
+            String fp = r.incident().fingerprint();
+            if (!seen.containsKey(fp) && !tracker.tracking(fp)) {
+                open.remove(fp);
+                approvals.withdraw(fp);
                 Incident resolved = r.incident().withState(IncidentState.RESOLVED, clock.instant());
                 audit.write(resolved.id(), "resolved", AuditTrail.fields().put("resource", resolved.rootResource().key())
                         .put("type", resolved.type()).map());
@@ -214,6 +275,93 @@ public final class IncidentEngine implements AutoCloseable {
             }
         }
         return handled;
+    }
+
+    /**
+     * Carries out what verification concluded (the issue's rules): resolved → closed; worse → undone when the
+     * action is reversible, then escalated; not improved → planned again on the current state if the retry
+     * budget allows (the policies decide the next step), else escalated. The outcome is learnt either way.
+     */
+    private Optional<IncidentReport> followUp(RemediationTracker.Concluded c, Incident current, ClusterView view) {
+        RemediationTracker.Tracked t = c.tracked();
+        Incident incident = t.incident();
+        Verification.Observation o = c.observation();
+        audit.write(incident.id(), "verified", AuditTrail.fields().put("action", t.action().action().actionType())
+                .put("resource", t.action().action().target().key()).put("result", o.conclusion().name().toLowerCase())
+                .put("message", o.detail()).map());
+        OutcomeRecord.Outcome outcome = switch (o.conclusion()) {
+            case RESOLVED -> OutcomeRecord.Outcome.RESOLVED;
+            case WORSE -> OutcomeRecord.Outcome.WORSE;
+            default -> OutcomeRecord.Outcome.NOT_IMPROVED;
+        };
+        try {
+            outcomes.record(new OutcomeRecord(incident.type(), t.category(), t.action().action().actionType(),
+                    incident.rootResource(), outcome, clock.instant()));
+        } catch (RuntimeException e) {
+            LOG.warn("outcome history failed: {}", e.toString());
+        }
+        boolean budgetLeft = RetryBudgetPolicy.spent(ledger, incident.fingerprint(),
+                clock.instant().minus(safetyConfig.retryWindow())).size() < safetyConfig.retryBudget();
+        FollowUp next = FollowUp.after(o, t.reversible(), budgetLeft);
+        if (next instanceof FollowUp.Resolve) {
+            if (current == null) {
+                open.remove(incident.fingerprint());
+                approvals.withdraw(incident.fingerprint());
+                Incident resolved = incident.withState(IncidentState.RESOLVED, clock.instant());
+                audit.write(resolved.id(), "resolved", AuditTrail.fields().put("resource", resolved.rootResource().key())
+                        .put("type", resolved.type()).put("message", o.detail()).map());
+                listeners.forEach(l -> safely(() -> l.onIncidentResolved(resolved)));
+            }
+            return Optional.empty();
+        }
+        if (next instanceof FollowUp.UndoThenEscalate) {
+            var ctx = new EngineContexts.Action(apiClient, view, rawConfig, clock, incident, kubeEvents);
+            ActionResult undone = executor.undo(incident, t.action(), t.request(), t.applied(), ctx, o.detail());
+            escalate(incident, o.detail() + "; undo: " + undone.kind() + " (" + undone.message() + ")");
+            return Optional.empty();
+        }
+        if (next instanceof FollowUp.Escalate || current == null) {
+            escalate(incident, next.reason());
+            return Optional.empty();
+        }
+        // Not improved and budget left: plan again on what the cluster shows now, under the same incident id.
+        Incident again = new Incident(incident.id(), current.fingerprint(), current.type(), current.severity(),
+                current.rootResource(), current.resources(), current.findings(), IncidentState.REMEDIATING,
+                incident.openedAt(), clock.instant());
+        IncidentReport report = analyzeAndPlan(again, view);
+        open.put(again.fingerprint(), report);
+        if (!act(report, view)) {
+            escalate(again, o.detail() + "; no further safe action in the new plan");
+        }
+        return Optional.of(report);
+    }
+
+    /** Hands the incident to a human: audited, listeners told, not acted on again while it lasts. */
+    private void escalate(Incident incident, String reason) {
+        tracker.forget(incident.fingerprint());
+        approvals.withdraw(incident.fingerprint());
+        Incident escalated = incident.withState(IncidentState.ESCALATED, clock.instant());
+        IncidentReport r = open.get(incident.fingerprint());
+        if (r != null) open.put(incident.fingerprint(), new IncidentReport(escalated, r.evidence(), r.diagnosis(), r.plan()));
+        audit.write(incident.id(), "escalated", AuditTrail.fields().put("resource", incident.rootResource().key())
+                .put("type", incident.type()).put("reasons", List.of(reason)).map());
+        listeners.forEach(l -> safely(() -> l.onIncidentEscalated(escalated, reason)));
+    }
+
+    /**
+     * Diagnosis attribute by which an analyzer says it already weighed the outcome history in its confidences,
+     * so the planner does not count the same outcomes twice.
+     */
+    public static final String OUTCOME_HISTORY_APPLIED = "outcome_history";
+
+    /** The outcome history's word on a planned action. */
+    private ProposedAction adjustConfidence(Incident incident, ProposedAction proposed) {
+        try {
+            return learning.adjust(incident, proposed);
+        } catch (RuntimeException e) {
+            LOG.warn("confidence adjustment failed, keeping the analyzer's: {}", e.toString());
+            return proposed;
+        }
     }
 
     // ---------------------------------------------------------------- continuous
@@ -243,30 +391,67 @@ public final class IncidentEngine implements AutoCloseable {
         ScheduledExecutorService s = scheduler;
         if (s != null) s.shutdownNow();
         analysisPool.shutdownNow();
+        for (IncidentListener l : listeners) {
+            if (l instanceof WebhookNotifier n) n.close(Duration.ofSeconds(2));  // ours: flush what is queued
+        }
+        closeQuietly(outcomes);
         audit.close();
     }
 
     // ---------------------------------------------------------------- approvals
 
-    /** Executes a held action; empty when the id is unknown or expired. */
+    /** Executes a held action; empty when the id is unknown, expired or already decided. See {@link #approvals()}. */
     public Optional<ActionResult> approve(String approvalId, String approver) {
-        Optional<ApprovalQueue.Pending> p = approvals.take(approvalId);
-        if (p.isEmpty()) return Optional.empty();
-        var pending = p.get();
-        audit.write(pending.incident().id(), "approved", AuditTrail.fields().put("approval_id", approvalId)
-                .put("approver", approver).put("action", pending.action().action().actionType())
-                .put("resource", pending.action().action().target().key()).map());
-        PlannedAction approved = new PlannedAction(pending.action().action(), pending.action().verdict(),
-                Decision.EXECUTE, append(pending.action().reasons(), "approved by " + approver));
-        return Optional.of(execute(pending.incident(), approved, lastView, ""));
+        Approvals.Decision d = approvalService.approve(approvalId, approver);
+        return d instanceof Approvals.Decision.Approved a ? Optional.of(a.result()) : Optional.empty();
     }
 
     public boolean reject(String approvalId, String approver) {
-        Optional<ApprovalQueue.Pending> p = approvals.take(approvalId);
-        p.ifPresent(pending -> audit.write(pending.incident().id(), "rejected", AuditTrail.fields()
-                .put("approval_id", approvalId).put("approver", approver)
-                .put("action", pending.action().action().actionType()).map()));
-        return p.isPresent();
+        return approvalService.reject(approvalId, approver, null) instanceof Approvals.Decision.Rejected;
+    }
+
+    /**
+     * Runs an approved action after judging it again against the cluster as it is now: approval satisfies
+     * "needs approval" and the thresholds, never a deny (a cooldown, budget or exclusion that holds now).
+     */
+    private synchronized ActionResult runApproved(ApprovalQueue.Pending pending, String approver) {
+        Incident incident = pending.incident();
+        ProposedAction proposed = pending.action().action();
+        audit.write(incident.id(), "approved", AuditTrail.fields().put("approval_id", pending.id())
+                .put("approver", approver).put("action", proposed.actionType())
+                .put("resource", proposed.target().key()).map());
+        ClusterView view = lastView;
+        if (apiClient != null) {
+            try {
+                view = snapshot();
+            } catch (ApiException e) {
+                return ActionResult.failedRetryable("cannot read the cluster to check the approved action again: HTTP " + e.getCode());
+            }
+        }
+        var safety = new EngineContexts.Safety(incident, descriptorsById(), config.mode() == Mode.DRY_RUN, view, rawConfig,
+                clock, ledger);
+        Diagnosis single = new Diagnosis("approved", "", "", proposed.confidence(), "engine", List.of(proposed), Map.of());
+        PlannedAction now = decisionFlowUnadjusted.plan(incident, single, safety).get(0);
+        if (now.verdict().isDeny()) {
+            ActionResult refused = ActionResult.failed("approved, but no longer allowed: " + String.join("; ", now.verdict().reasons()));
+            audit.write(incident.id(), "outcome", AuditTrail.fields().put("action", proposed.actionType())
+                    .put("resource", proposed.target().key()).put("confidence", proposed.confidence()).put("verdict", "deny")
+                    .put("reasons", now.verdict().reasons()).put("dry_run", config.mode() == Mode.DRY_RUN)
+                    .put("result", refused.kind()).put("message", refused.message()).map());
+            return refused;
+        }
+        PlannedAction approved = new PlannedAction(proposed, now.verdict(), Decision.EXECUTE,
+                append(now.verdict().reasons(), "approved by " + approver));
+        IncidentReport report = open.get(incident.fingerprint());
+        String category = report == null ? "approved" : report.diagnosis().category();
+        return execute(incident, category, approved, view, "approved by " + approver);
+    }
+
+    private void recordRejected(ApprovalQueue.Pending pending, String approverAndReason) {
+        audit.write(pending.incident().id(), "rejected", AuditTrail.fields()
+                .put("approval_id", pending.id()).put("approver", approverAndReason)
+                .put("action", pending.action().action().actionType())
+                .put("resource", pending.action().action().target().key()).map());
     }
 
     // ---------------------------------------------------------------- pipeline
@@ -311,11 +496,12 @@ public final class IncidentEngine implements AutoCloseable {
     }
 
     IncidentReport analyzeAndPlan(Incident incident, ClusterView view) {
-        Evidence evidence = contribute(incident, evidenceGatherer.gather(incident, view), view);
+        Evidence evidence = withKnowledge(incident, contribute(incident, evidenceGatherer.gather(incident, view), view));
         Diagnosis diagnosis = analyze(incident, evidence);
         boolean dryRun = config.mode() == Mode.DRY_RUN;
         var safety = new EngineContexts.Safety(incident, descriptorsById(), dryRun, view, rawConfig, clock, ledger);
-        List<PlannedAction> plan = decisionFlow.plan(incident, diagnosis, safety);
+        boolean weighed = "applied".equals(diagnosis.attributes().get(OUTCOME_HISTORY_APPLIED));
+        List<PlannedAction> plan = (weighed ? decisionFlowUnadjusted : decisionFlow).plan(incident, diagnosis, safety);
         for (PlannedAction pa : plan) {
             audit.write(incident.id(), "decision", AuditTrail.fields()
                     .put("action", pa.action().actionType()).put("resource", pa.action().target().key())
@@ -326,6 +512,21 @@ public final class IncidentEngine implements AutoCloseable {
         IncidentReport report = new IncidentReport(incident, evidence, diagnosis, plan);
         listeners.forEach(l -> safely(() -> l.onIncidentAnalyzed(report)));
         return report;
+    }
+
+    /** What the outcome history says about this workload, as knowledge lines for analyzers. */
+    private Evidence withKnowledge(Incident incident, Evidence evidence) {
+        List<String> lines;
+        try {
+            lines = learning.knowledge(incident, 5);
+        } catch (RuntimeException e) {
+            return evidence;
+        }
+        if (lines.isEmpty()) return evidence;
+        List<String> knowledge = new ArrayList<>(evidence.knowledge());
+        lines.stream().filter(l -> !knowledge.contains(l)).forEach(knowledge::add);
+        return new Evidence(evidence.events(), evidence.logs(), evidence.ownerChain(), evidence.rolloutHistory(),
+                evidence.facts(), knowledge);
     }
 
     /** Facts from evidence contributors (Argo CD, ...), redacted; the engine's own facts win on a collision. */
@@ -388,13 +589,17 @@ public final class IncidentEngine implements AutoCloseable {
         }
     }
 
-    private void act(IncidentReport report, ClusterView view) {
+    /**
+     * Runs the first plan step that executes (trying the next when one fails or is skipped), or holds the first
+     * that needs approval. Escalates when the retry budget is spent. True when something ran or awaits approval.
+     */
+    private boolean act(IncidentReport report, ClusterView view) {
         Incident incident = report.incident();
         for (PlannedAction pa : report.plan()) {
             switch (pa.decision()) {
                 case EXECUTE -> {
-                    ActionResult r = execute(incident, pa, view, report.diagnosis().reasoning());
-                    if (r instanceof ActionResult.Applied || r instanceof ActionResult.DryRun) return;
+                    ActionResult r = execute(incident, report.diagnosis().category(), pa, view, report.diagnosis().reasoning());
+                    if (r instanceof ActionResult.Applied || r instanceof ActionResult.DryRun) return true;
                 }
                 case APPROVAL -> {
                     var held = approvals.hold(incident, pa);
@@ -403,19 +608,29 @@ public final class IncidentEngine implements AutoCloseable {
                             .put("confidence", pa.action().confidence()).put("reasons", pa.reasons())
                             .put("expires_at", held.expiresAt().toString()).map());
                     listeners.forEach(l -> safely(() -> l.onApprovalRequested(incident, pa, held.id())));
-                    return;
+                    return true;
                 }
                 default -> {
                     // denied or log-only: already audited as a decision
                 }
             }
         }
+        report.plan().stream().filter(RetryBudgetPolicy::escalates).findFirst().ifPresent(pa ->
+                escalate(incident, pa.reasons().stream().filter(r -> r.contains(RetryBudgetPolicy.ESCALATE)).findFirst()
+                        .orElse("retry budget spent")));
+        return false;
     }
 
-    private ActionResult execute(Incident incident, PlannedAction pa, ClusterView view, String reasoning) {
+    private ActionResult execute(Incident incident, String category, PlannedAction pa, ClusterView view, String reasoning) {
         boolean dryRun = config.mode() == Mode.DRY_RUN;
         var ctx = new EngineContexts.Action(apiClient, view, rawConfig, clock, incident, kubeEvents);
+        HealthSnapshot baseline = HealthProbe.of(incident.rootResource(), view);
         ActionResult r = executor.execute(incident, pa, dryRun, ctx, reasoning);
+        if (r instanceof ActionResult.Applied applied && !dryRun && tracker.config().enabled()) {
+            tracker.start(incident.withState(IncidentState.REMEDIATING, clock.instant()), category, pa,
+                    ActionRequest.of(incident.id(), pa.action(), false), applied,
+                    actions.get(pa.action().actionType()) instanceof Reversible, baseline, clock.instant());
+        }
         listeners.forEach(l -> safely(() -> l.onActionExecuted(incident, pa, r)));
         return r;
     }
@@ -436,6 +651,15 @@ public final class IncidentEngine implements AutoCloseable {
         List<String> out = new ArrayList<>(list);
         out.add(item);
         return out;
+    }
+
+    private static void closeQuietly(Object o) {
+        if (!(o instanceof AutoCloseable c)) return;
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing {}: {}", o.getClass().getSimpleName(), e.toString());
+        }
     }
 
     private static void safely(Runnable r) {

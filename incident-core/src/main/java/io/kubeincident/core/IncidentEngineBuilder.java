@@ -11,7 +11,12 @@ import io.kubeincident.core.config.EngineConfig;
 import io.kubeincident.core.config.MapConfig;
 import io.kubeincident.core.discovery.ProviderDiscovery;
 import io.kubeincident.core.exec.EngineContexts;
+import io.kubeincident.core.learn.OutcomeStores;
 import io.kubeincident.core.monitor.ObjectIndex;
+import io.kubeincident.core.notify.NotifierConfig;
+import io.kubeincident.core.notify.Notifiers;
+import io.kubeincident.core.safety.SafetyConfig;
+import io.kubeincident.core.verify.VerificationConfig;
 import io.kubeincident.spi.Analyzer;
 import io.kubeincident.spi.AnalyzerProvider;
 import io.kubeincident.spi.AuditSink;
@@ -60,7 +65,7 @@ public final class IncidentEngineBuilder {
     private final List<EvidenceContributor> contributors = new ArrayList<>();
     private final List<AuditSink> sinks = new ArrayList<>();
     private final List<IncidentListener> listeners = new ArrayList<>();
-    private OutcomeHistory outcomes = OutcomeHistory.none();
+    private OutcomeHistory outcomes;
     private boolean logAudit = true;
 
     IncidentEngineBuilder() {
@@ -182,7 +187,9 @@ public final class IncidentEngineBuilder {
      * @throws ConfigException listing every configuration problem
      */
     public IncidentEngine build() {
-        EngineConfig engineConfig = EngineConfig.from(config);
+        EngineConfig engineConfig = validated(config);
+        OutcomeHistory outcomes = this.outcomes != null ? this.outcomes
+                : OutcomeStores.fromConfig(config, Optional.ofNullable(apiClient));
         List<String> problems = new ArrayList<>();
         ProviderDiscovery.ProblemReporter reporter = (type, provider, problem) ->
                 problems.add(type + " " + provider + ": " + problem);
@@ -229,12 +236,53 @@ public final class IncidentEngineBuilder {
         ps = unique(ps, SafetyPolicy::id, "policy", problems);
         ecs = unique(ecs, EvidenceContributor::id, "evidence contributor", problems);
 
+        List<IncidentListener> allListeners = new ArrayList<>(listeners);
+        allListeners.addAll(Notifiers.fromConfig(config));
+
         List<AuditSink> allSinks = new ArrayList<>(sinks);
         if (logAudit) allSinks.add(new Slf4jAuditSink());
         if (engineConfig.auditFile() != null) allSinks.add(new JsonLinesAuditSink(engineConfig.auditFile()));
         AuditTrail audit = new AuditTrail(allSinks, clock);
         return new IncidentEngine(new Assembly(engineConfig, config, apiClient, clock, List.copyOf(ds), List.copyOf(as),
-                List.copyOf(acts), List.copyOf(ps), List.copyOf(ecs), List.copyOf(listeners), outcomes, audit, List.copyOf(problems)));
+                List.copyOf(acts), List.copyOf(ps), List.copyOf(ecs), List.copyOf(allListeners), outcomes, audit, List.copyOf(problems)));
+    }
+
+    /**
+     * The engine's configuration and every section the built-in parts read ({@code safety.*},
+     * {@code verification.*}, {@code alerting.*}, {@code learning.*}, {@code approval.timeout}), checked
+     * together so that one {@link ConfigException} lists every problem.
+     */
+    private static EngineConfig validated(ConfigView config) {
+        List<String> problems = new ArrayList<>();
+        EngineConfig engineConfig = null;
+        try {
+            engineConfig = EngineConfig.from(config);
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        List<Runnable> sections = List.of(() -> SafetyConfig.from(config), () -> VerificationConfig.from(config),
+                () -> NotifierConfig.from(config), () -> {
+                    java.time.Duration ttl = config.getDuration("approval.timeout", java.time.Duration.ofHours(1));
+                    if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("approval.timeout must be positive");
+                }, () -> {
+                    String store = config.getString("learning.store",
+                            config.getString("learning.file", null) != null ? "file" : "memory");
+                    if (!List.of("memory", "file", "configmap", "none").contains(store)) {
+                        throw new IllegalArgumentException("learning.store must be file, configmap, memory or none, was " + store);
+                    }
+                    if (store.equals("file") && config.getString("learning.file", null) == null) {
+                        throw new IllegalArgumentException("learning.store is file but learning.file is not set");
+                    }
+                });
+        for (Runnable section : sections) {
+            try {
+                section.run();
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        if (!problems.isEmpty()) throw new ConfigException(problems);
+        return engineConfig;
     }
 
     private static <T> List<T> unique(List<T> workers, Function<T, String> id, String what, List<String> problems) {

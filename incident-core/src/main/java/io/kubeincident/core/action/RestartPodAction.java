@@ -4,30 +4,40 @@ import io.kubeincident.api.ActionRequest;
 import io.kubeincident.api.ActionResult;
 import io.kubeincident.api.ActionTypes;
 import io.kubeincident.api.Permission;
-import io.kubeincident.core.correlate.OwnerChains;
+import io.kubeincident.api.ResourceRef;
 import io.kubeincident.spi.ActionContext;
-import io.kubeincident.spi.ProviderContext;
-import io.kubeincident.spi.RemediationAction;
-import io.kubeincident.spi.RemediationActionProvider;
 import io.kubeincident.spi.SupportsDryRun;
-import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1DeleteOptions;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1Preconditions;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Deletes a pod that has a controller, which recreates it. A bare pod is never deleted: it would be
- * gone for good.
+ * {@code restart-pod}: deletes a pod that has a controller, which recreates it. A bare pod is never deleted
+ * (it would be gone for good): the action refuses and the plan escalates instead. The delete carries the
+ * pod's uid as a precondition, so a pod already replaced under the same name (StatefulSet) is left alone.
+ * Not reversible.
  */
-public final class RestartPodAction implements RemediationAction, SupportsDryRun {
+public final class RestartPodAction extends KubeAction implements SupportsDryRun {
 
-    public static final class Provider implements RemediationActionProvider {
-        @Override
-        public RemediationAction create(ProviderContext context) {
-            return new RestartPodAction();
-        }
+    static final Permission GET = Permission.core("pods", "get");
+    static final Permission DELETE = Permission.core("pods", "delete");
+
+    public RestartPodAction(KubeApi kube) {
+        super(kube);
+    }
+
+    /** With the default retries (3 attempts, waiting for real). */
+    public RestartPodAction() {
+        this(KubeApi.defaults());
     }
 
     @Override
@@ -37,7 +47,7 @@ public final class RestartPodAction implements RemediationAction, SupportsDryRun
 
     @Override
     public String description() {
-        return "Delete a pod that has a controller so that the controller recreates it.";
+        return "Delete one pod that has a controller so that the controller recreates it (bare pods are refused).";
     }
 
     @Override
@@ -46,60 +56,82 @@ public final class RestartPodAction implements RemediationAction, SupportsDryRun
     }
 
     @Override
+    public Map<String, Object> parametersSchema() {
+        return Schemas.object(Map.of("gracePeriodSeconds",
+                Schemas.integer(0, 300, "seconds the pod gets to shut down; default: the pod's own setting")), List.of());
+    }
+
+    @Override
     public Set<Permission> permissions() {
-        return Set.of(Permission.core("pods", "get"), Permission.core("pods", "delete"));
+        return Set.of(GET, DELETE);
     }
 
     @Override
     public String enableKey() {
-        return "remediation.enable_pod_restart";
+        return "enable_pod_restart";
     }
 
     @Override
-    public List<String> validate(ActionRequest request, ActionContext context) {
-        try {
-            V1Pod pod = new CoreV1Api(context.apiClient())
-                    .readNamespacedPod(request.target().name(), request.target().namespace()).execute();
-            if (OwnerChains.controllerOf(pod) == null) {
-                return List.of("pod " + request.target() + " has no controller: deleting it would remove it for good");
-            }
-            return List.of();
-        } catch (ApiException e) {
-            if (e.getCode() == 404) return List.of();  // gone: execute() reports it as skipped
-            return List.of("cannot read pod " + request.target() + ": HTTP " + e.getCode());
-        }
+    protected String eventReasonPrefix() {
+        return "Restart";
     }
 
     @Override
-    public ActionResult execute(ActionRequest request, ActionContext context) {
-        CoreV1Api core = new CoreV1Api(context.apiClient());
-        String ns = request.target().namespace();
-        String name = request.target().name();
-        try {
-            V1Pod pod = core.readNamespacedPod(name, ns).execute();
-            if (OwnerChains.controllerOf(pod) == null) {
-                return ActionResult.failed("refused: pod " + request.target() + " has no controller");
-            }
-            if (request.target().uid() != null && !request.target().uid().equals(pod.getMetadata().getUid())) {
-                return ActionResult.skipped("pod " + request.target() + " was already replaced");
-            }
-            var delete = core.deleteNamespacedPod(name, ns);
-            if (request.dryRun()) {
-                delete.dryRun("All").execute();
-                return ActionResult.dryRun("would delete pod " + request.target() + " (server-side dry-run accepted)");
-            }
-            delete.execute();
-            context.recordEvent(request.target(), "Normal", "KubeIncidentRestart",
-                    "kube-incident deleted the pod to restart it (incident " + request.incidentId() + ")");
-            return ActionResult.applied("deleted pod " + request.target() + "; its controller recreates it");
-        } catch (ApiException e) {
-            return switch (e.getCode()) {
-                case 404 -> ActionResult.skipped("pod " + request.target() + " is already gone");
-                case 403 -> ActionResult.failed("forbidden: needs 'delete pods' in namespace " + ns);
-                default -> e.getCode() >= 500 || e.getCode() == 0
-                        ? ActionResult.failedRetryable("deleting pod " + request.target() + ": HTTP " + e.getCode())
-                        : ActionResult.failed("deleting pod " + request.target() + ": HTTP " + e.getCode());
-            };
+    protected List<String> check(ActionRequest request, ActionContext context) throws KubeCallException {
+        V1Pod pod = read(request, context);
+        List<String> problems = new ArrayList<>();
+        refusal(pod, request.target()).ifPresent(problems::add);
+        return problems;
+    }
+
+    @Override
+    protected ActionResult run(ActionRequest request, ActionContext context) throws KubeCallException {
+        ResourceRef target = request.target();
+        V1Pod pod = read(request, context);
+        String uid = pod.getMetadata().getUid();
+        if (target.uid() != null && uid != null && !target.uid().equals(uid)) {
+            return ActionResult.skipped(target + " was already replaced (uid " + uid + " is not " + target.uid() + ")");
         }
+        Optional<String> refused = refusal(pod, target);
+        if (refused.isPresent()) return ActionResult.failed(refused.get());
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            return ActionResult.skipped(target + " is already terminating");
+        }
+        V1DeleteOptions options = new V1DeleteOptions().preconditions(new V1Preconditions().uid(uid));
+        Long grace = request.parameters().containsKey("gracePeriodSeconds") ? request.longParam("gracePeriodSeconds", 30) : null;
+        if (grace != null) options.gracePeriodSeconds(grace);
+        // with a body the API server takes dryRun from the body and ignores the query parameter: set both
+        if (request.dryRun()) options.dryRun(List.of("All"));
+        CoreV1Api api = new CoreV1Api(context.apiClient());
+        kube.call(DELETE, target.key(), () -> api.deleteNamespacedPod(target.name(), target.namespace())
+                .body(options).dryRun(dryRun(request)).gracePeriodSeconds(grace == null ? null : grace.intValue()).execute());
+        V1OwnerReference owner = Workloads.controllerOf(pod.getMetadata()).orElseThrow();
+        if (request.dryRun()) {
+            return ActionResult.dryRun("would delete " + target + " (owned by " + owner.getKind() + " " + owner.getName()
+                    + ", which recreates it); the API server accepted it with dryRun=All");
+        }
+        String msg = "deleted " + target + " so that " + owner.getKind() + " " + owner.getName() + " recreates it";
+        event(context, request, target, EVENT_NORMAL, "Restart", msg);
+        Map<String, Object> undo = new LinkedHashMap<>();
+        undo.put("podUid", uid);
+        undo.put("owner", owner.getKind() + "/" + owner.getName());
+        if (pod.getSpec() != null && pod.getSpec().getNodeName() != null) undo.put("node", pod.getSpec().getNodeName());
+        return ActionResult.applied(msg, undo);
+    }
+
+    private V1Pod read(ActionRequest request, ActionContext context) throws KubeCallException {
+        ResourceRef t = request.target();
+        CoreV1Api api = new CoreV1Api(context.apiClient());
+        return kube.call(GET, t.key(), () -> api.readNamespacedPod(t.name(), t.namespace()).execute());
+    }
+
+    private static Optional<String> refusal(V1Pod pod, ResourceRef target) {
+        if (Workloads.controllerOf(pod.getMetadata()).isEmpty()) {
+            return Optional.of("refused: " + target + " has no controller; deleting it would remove it for good (escalate instead)");
+        }
+        if (pod.getMetadata().getAnnotations() != null && pod.getMetadata().getAnnotations().containsKey(Workloads.MIRROR_POD)) {
+            return Optional.of("refused: " + target + " is a static (mirror) pod; deleting it through the API does not restart it");
+        }
+        return Optional.empty();
     }
 }

@@ -8,7 +8,9 @@ import io.kubeincident.core.audit.AuditTrail;
 import io.kubeincident.core.safety.ActionLedger;
 import io.kubeincident.spi.ActionContext;
 import io.kubeincident.spi.RemediationAction;
+import io.kubeincident.spi.Reversible;
 import io.kubeincident.spi.SupportsDryRun;
+import io.kubeincident.core.action.SensitiveParameters;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -41,15 +43,19 @@ public final class ActionExecutor {
         RemediationAction action = actions.get(p.actionType());
         ActionRequest request = ActionRequest.of(incident.id(), p, dryRun);
         if (action == null) {
-            return outcome(incident, request, ActionResult.failed("unknown action type " + p.actionType()), Instant.now(clock));
+            return outcome(incident, planned, request, ActionResult.failed("unknown action type " + p.actionType()), Instant.now(clock), reasoning);
         }
         if (dryRun && !(action instanceof SupportsDryRun)) {
             ActionResult r = ActionResult.skipped("dry-run: " + p.actionType() + " has no server-side dry-run; not run");
-            return outcome(incident, request, r, clock.instant());
+            return outcome(incident, planned, request, r, clock.instant(), reasoning);
         }
-        if (!ledger.tryClaim(p.target())) {
-            ActionResult r = ActionResult.skipped("another action is running on " + p.target() + "; not run twice");
-            return outcome(incident, request, r, clock.instant());
+        ActionLedger.Claim claim = ledger.claim(p.target());
+        if (!claim.granted()) {
+            ActionResult r = claim == ActionLedger.Claim.TARGET_BUSY
+                    ? ActionResult.skipped("another action is running on " + p.target() + "; not run twice")
+                    : ActionResult.failedRetryable("safety.max_concurrent_actions reached; " + p.actionType() + " on "
+                    + p.target() + " not started");
+            return outcome(incident, planned, request, r, clock.instant(), reasoning);
         }
         try {
             List<String> problems;
@@ -59,12 +65,13 @@ public final class ActionExecutor {
                 problems = List.of("validation failed: " + e);
             }
             if (!problems.isEmpty()) {
-                return outcome(incident, request, ActionResult.failed("refused: " + String.join("; ", problems)),
-                        clock.instant());
+                return outcome(incident, planned, request, ActionResult.failed("refused: " + String.join("; ", problems)),
+                        clock.instant(), reasoning);
             }
             audit.write(incident.id(), "intent", AuditTrail.fields()
                     .put("action", p.actionType()).put("resource", p.target().key())
-                    .put("confidence", p.confidence()).put("parameters", p.parameters())
+                    .put("confidence", p.confidence()).put("parameters", redacted(action, p.parameters()))
+                    .put("verdict", verdictName(planned))
                     .put("decision", planned.decision().id()).put("reasons", planned.reasons())
                     .put("dry_run", dryRun).put("reasoning", reasoning).map());
             Instant start = clock.instant();
@@ -77,18 +84,74 @@ public final class ActionExecutor {
                 result = ActionResult.failed(p.actionType() + " threw " + e);
             }
             ledger.finished(entry, result.kind());
-            return outcome(incident, request, result, start);
+            return outcome(incident, planned, request, result, start, reasoning);
         } finally {
             ledger.release(p.target());
         }
     }
 
-    private ActionResult outcome(Incident incident, ActionRequest request, ActionResult result, Instant start) {
+    /**
+     * Reverts an applied action that verification found made things worse: claims the target, writes the intent
+     * ({@code undo: true}) before and the outcome after, like {@link #execute}. Never in dry-run.
+     */
+    public ActionResult undo(Incident incident, PlannedAction planned, ActionRequest original, ActionResult.Applied applied,
+                             ActionContext context, String why) {
+        var p = planned.action();
+        RemediationAction action = actions.get(p.actionType());
+        if (!(action instanceof Reversible reversible)) {
+            return ActionResult.failed(p.actionType() + " cannot be undone");
+        }
+        ActionLedger.Claim claim = ledger.claim(p.target());
+        if (!claim.granted()) {
+            return ActionResult.failedRetryable("undo of " + p.actionType() + " on " + p.target() + " not started: " + claim);
+        }
+        try {
+            audit.write(incident.id(), "intent", AuditTrail.fields()
+                    .put("action", p.actionType()).put("resource", p.target().key()).put("undo", true)
+                    .put("confidence", p.confidence()).put("reasons", List.of(why)).put("dry_run", false)
+                    .put("reasoning", why).map());
+            Instant start = clock.instant();
+            var entry = ledger.started(incident.id(), incident.fingerprint(), p.actionType(), p.target(), start, false);
+            ActionResult result;
+            try {
+                result = reversible.undo(original, applied, context);
+                if (result == null) result = ActionResult.failed("undo of " + p.actionType() + " returned no result");
+            } catch (RuntimeException e) {
+                result = ActionResult.failed("undo of " + p.actionType() + " threw " + e);
+            }
+            // an undo changes the target too: it counts for cooldown, not against the retry budget
+            ledger.finished(entry, result instanceof ActionResult.Applied ? "undone" : result.kind());
+            audit.write(incident.id(), "outcome", AuditTrail.fields()
+                    .put("action", p.actionType()).put("resource", p.target().key()).put("undo", true)
+                    .put("confidence", p.confidence()).put("dry_run", false)
+                    .put("result", result.kind()).put("message", result.message())
+                    .put("duration_ms", Duration.between(start, clock.instant()).toMillis()).put("reasoning", why).map());
+            return result;
+        } finally {
+            ledger.release(p.target());
+        }
+    }
+
+    private ActionResult outcome(Incident incident, PlannedAction planned, ActionRequest request, ActionResult result,
+                                 Instant start, String reasoning) {
         audit.write(incident.id(), "outcome", AuditTrail.fields()
                 .put("action", request.actionType()).put("resource", request.target().key())
-                .put("confidence", request.confidence()).put("dry_run", request.dryRun())
+                .put("confidence", request.confidence()).put("verdict", verdictName(planned))
+                .put("reasons", planned.reasons()).put("dry_run", request.dryRun())
                 .put("result", result.kind()).put("message", result.message())
-                .put("duration_ms", Duration.between(start, clock.instant()).toMillis()).map());
+                .put("duration_ms", Duration.between(start, clock.instant()).toMillis())
+                .put("reasoning", reasoning == null || reasoning.isBlank() ? planned.action().rationale() : reasoning).map());
         return result;
+    }
+
+    /** Parameters as they may be written down: values of secret parameters replaced. */
+    static Map<String, Object> redacted(RemediationAction action, Map<String, Object> parameters) {
+        return action instanceof SensitiveParameters s ? s.redactParameters(parameters) : parameters;
+    }
+
+    static String verdictName(PlannedAction planned) {
+        if (planned.verdict() instanceof io.kubeincident.api.Verdict.Deny) return "deny";
+        if (planned.verdict() instanceof io.kubeincident.api.Verdict.RequireApproval) return "require-approval";
+        return "allow";
     }
 }

@@ -6,6 +6,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.PolicyV1Api;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,17 @@ public final class SnapshotClusterView extends ObjectIndex {
                     : core.listNamespacedEvent(ns).execute());
         }
         add(all, unavailable, "nodes", () -> core.listNode().execute());
+        // what the safety policies read: opt-out labels, availability (PDBs), rolling behaviour of other workloads
+        add(all, unavailable, "namespaces", () -> core.listNamespace().execute());
+        for (String ns : scopes) {
+            add(all, unavailable, "statefulsets", () -> ns == null ? apps.listStatefulSetForAllNamespaces().execute()
+                    : apps.listNamespacedStatefulSet(ns).execute());
+            add(all, unavailable, "daemonsets", () -> ns == null ? apps.listDaemonSetForAllNamespaces().execute()
+                    : apps.listNamespacedDaemonSet(ns).execute());
+            add(all, unavailable, "poddisruptionbudgets", () -> ns == null
+                    ? new PolicyV1Api(client).listPodDisruptionBudgetForAllNamespaces().execute()
+                    : new PolicyV1Api(client).listNamespacedPodDisruptionBudget(ns).execute());
+        }
         return new SnapshotClusterView(all, unavailable);
     }
 

@@ -32,21 +32,33 @@ public final class DecisionFlow {
     private final Map<String, RemediationAction> actions;
     private final List<SafetyPolicy> policies;
     private final ParameterValidator validator = new ParameterValidator();
-    private final UnaryOperator<ProposedAction> confidenceAdjuster;
+    private final java.util.function.BiFunction<Incident, ProposedAction, ProposedAction> confidenceAdjuster;
 
     public DecisionFlow(EngineConfig config, Map<String, RemediationAction> actions, List<SafetyPolicy> policies,
                         UnaryOperator<ProposedAction> confidenceAdjuster) {
+        this(confidenceAdjuster == null ? null : (i, p) -> confidenceAdjuster.apply(p), config, actions, policies);
+    }
+
+    /** With an adjuster that also sees the incident (the outcome history's success rates on its workload). */
+    public static DecisionFlow withAdjuster(EngineConfig config, Map<String, RemediationAction> actions,
+                                            List<SafetyPolicy> policies,
+                                            java.util.function.BiFunction<Incident, ProposedAction, ProposedAction> adjuster) {
+        return new DecisionFlow(adjuster, config, actions, policies);
+    }
+
+    private DecisionFlow(java.util.function.BiFunction<Incident, ProposedAction, ProposedAction> confidenceAdjuster,
+                         EngineConfig config, Map<String, RemediationAction> actions, List<SafetyPolicy> policies) {
         this.config = config;
         this.actions = Map.copyOf(actions);
         this.policies = List.copyOf(policies);
-        this.confidenceAdjuster = confidenceAdjuster == null ? UnaryOperator.identity() : confidenceAdjuster;
+        this.confidenceAdjuster = confidenceAdjuster == null ? (i, p) -> p : confidenceAdjuster;
     }
 
     public List<PlannedAction> plan(Incident incident, Diagnosis diagnosis, SafetyContext context) {
         Set<ResourceRef> radius = BlastRadius.of(incident, context.cluster());
         List<PlannedAction> out = new ArrayList<>();
         for (ProposedAction proposed : diagnosis.actions()) {
-            PlannedAction planned = decide(confidenceAdjuster.apply(proposed), radius, context, true);
+            PlannedAction planned = decide(confidenceAdjuster.apply(incident, proposed), radius, context, true);
             out.add(planned);
             if (planned.decision() == Decision.DENIED && planned.verdict() instanceof Verdict.Deny) {
                 rewrite(planned, context).ifPresent(r -> out.add(decide(r, radius, context, false)));

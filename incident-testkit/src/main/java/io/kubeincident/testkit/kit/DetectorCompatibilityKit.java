@@ -70,7 +70,18 @@ public abstract class DetectorCompatibilityKit {
         return List.of();
     }
 
-    /** The context detection runs with (default: a fixed clock and a view of every sample object). */
+    /**
+     * Objects that only give context (owners, events, nodes): in the cluster view of every check, never
+     * passed to {@code detect} themselves. Default none.
+     */
+    protected List<KubernetesObject> contextObjects() {
+        return List.of();
+    }
+
+    /**
+     * The context detection runs with (default: a fixed clock and {@code view}, which holds the
+     * objects of the same check, healthy or unhealthy, plus {@link #contextObjects()}).
+     */
     protected DetectionContext context(ClusterView view) {
         return TestContexts.detection().cluster(view).build();
     }
@@ -80,9 +91,9 @@ public abstract class DetectorCompatibilityKit {
         return TestContexts.provider().build();
     }
 
-    private ClusterView sampleView() {
-        List<KubernetesObject> all = new ArrayList<>(healthyObjects());
-        all.addAll(unhealthyObjects());
+    private ClusterView view(List<KubernetesObject> objects) {
+        List<KubernetesObject> all = new ArrayList<>(objects);
+        all.addAll(contextObjects());
         return ListClusterView.of(all);
     }
 
@@ -109,7 +120,7 @@ public abstract class DetectorCompatibilityKit {
     @Test
     public void healthyObjectsGiveNoFindings() {
         Detector d = detector();
-        DetectionContext ctx = context(sampleView());
+        DetectionContext ctx = context(view(healthyObjects()));
         for (KubernetesObject o : healthyObjects()) {
             List<Finding> f = d.detect(o, ctx);
             assertNotNull(f, "detect must return an empty list, not null, for " + describe(o));
@@ -120,7 +131,7 @@ public abstract class DetectorCompatibilityKit {
     @Test
     public void unhealthyObjectsGiveFindingsOfThisDetector() {
         Detector d = detector();
-        DetectionContext ctx = context(sampleView());
+        DetectionContext ctx = context(view(unhealthyObjects()));
         for (KubernetesObject o : unhealthyObjects()) {
             List<Finding> findings = d.detect(o, ctx);
             assertNotNull(findings, "detect returned null for " + describe(o));
@@ -168,9 +179,9 @@ public abstract class DetectorCompatibilityKit {
     @Test
     public void neverModifiesTheObject() {
         Detector d = detector();
-        DetectionContext ctx = context(sampleView());
         List<KubernetesObject> all = new ArrayList<>(healthyObjects());
         all.addAll(unhealthyObjects());
+        DetectionContext ctx = context(view(all));
         for (KubernetesObject o : all) {
             String before = JSON.serialize(o);
             d.detect(o, ctx);

@@ -144,12 +144,8 @@ final class HttpFront implements AutoCloseable {
             OutputStream out = s.getOutputStream();
             while (!closed) {
                 s.setSoTimeout(0);
-                Request req = read(in);
+                Request req = read(in, out);
                 if (req == null) return;
-                if ("100-continue".equalsIgnoreCase(req.header("expect"))) {
-                    // Body already read only when the client sent it without waiting; harmless either way.
-                    out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-                }
                 Exchange ex = new Exchange(s, in, out);
                 handler.handle(req, ex);
                 if (!ex.keepAlive || "close".equalsIgnoreCase(req.header("connection"))) return;
@@ -161,7 +157,7 @@ final class HttpFront implements AutoCloseable {
         }
     }
 
-    private static Request read(InputStream in) throws IOException {
+    private static Request read(InputStream in, OutputStream out) throws IOException {
         String requestLine = line(in);
         while (requestLine != null && requestLine.isEmpty()) requestLine = line(in);
         if (requestLine == null) return null;
@@ -171,6 +167,11 @@ final class HttpFront implements AutoCloseable {
         for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
             int c = h.indexOf(':');
             if (c > 0) headers.put(h.substring(0, c).trim().toLowerCase(Locale.ROOT), h.substring(c + 1).trim());
+        }
+        if ("100-continue".equalsIgnoreCase(headers.get("expect"))) {
+            // The client waits for this before it sends the body.
+            out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
         }
         byte[] body;
         String te = headers.get("transfer-encoding");

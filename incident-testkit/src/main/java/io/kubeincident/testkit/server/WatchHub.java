@@ -21,7 +21,7 @@ import java.util.function.Predicate;
  */
 final class WatchHub {
 
-    static final int DEFAULT_HISTORY = 50_000;
+    static final int DEFAULT_HISTORY = 10_000;
 
     record Event(long rv, String type, String group, String plural, ObjectNode object, ObjectNode previous) {
     }

@@ -145,11 +145,12 @@ class KitsCatchBrokenImplementationsTest {
         };
         fails(() -> actionKit(throwing).missingTargetIsSkippedOrFailedNotThrown(client), "execute threw");
         kube.server().reset();
+        java.util.concurrent.atomic.AtomicInteger created = new java.util.concurrent.atomic.AtomicInteger();
         RemediationAction notIdempotent = new Samples.DeletePodAction() {
             public ActionResult execute(ActionRequest r, ActionContext c) {
                 try {
                     new CoreV1Api(c.apiClient()).createNamespacedPod("default",
-                            PodBuilder.pod("default", "extra-" + System.nanoTime()).build()).execute();
+                            PodBuilder.pod("default", "extra-" + created.incrementAndGet()).build()).execute();
                 } catch (ApiException e) {
                     return ActionResult.failed("HTTP " + e.getCode());
                 }

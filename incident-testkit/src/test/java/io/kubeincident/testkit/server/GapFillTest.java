@@ -10,6 +10,7 @@ import io.kubernetes.client.openapi.apis.EventsV1Api;
 import io.kubernetes.client.openapi.apis.PolicyV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.EventsV1Event;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentSpec;
@@ -220,6 +221,19 @@ class GapFillTest {
                 c.getEnv().stream().collect(Collectors.toMap(V1EnvVar::getName, V1EnvVar::getValue)));
         assertEquals("now", out.getSpec().getTemplate().getMetadata().getAnnotations().get("kubectl.kubernetes.io/restartedAt"));
         assertEquals(Map.of("app", "web"), out.getSpec().getTemplate().getMetadata().getLabels());
+    }
+
+    @Test
+    void applyPatchWithAJsonBodyCreatesThenMerges(ApiClient client) throws Exception {
+        CoreV1Api core = new CoreV1Api(client);
+        String cm = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cfg\",\"namespace\":\"default\"},"
+                + "\"data\":{\"a\":\"1\"}}";
+        PatchUtils.patch(V1ConfigMap.class, () -> core.patchNamespacedConfigMap("cfg", "default", new V1Patch(cm))
+                .fieldManager("kit").force(true).buildCall(null), V1Patch.PATCH_FORMAT_APPLY_YAML, client);
+        String again = cm.replace("\"a\":\"1\"", "\"b\":\"2\"");
+        V1ConfigMap out = PatchUtils.patch(V1ConfigMap.class, () -> core.patchNamespacedConfigMap("cfg", "default", new V1Patch(again))
+                .fieldManager("kit").force(true).buildCall(null), V1Patch.PATCH_FORMAT_APPLY_YAML, client);
+        assertEquals(Map.of("a", "1", "b", "2"), out.getData());
     }
 
     @Test

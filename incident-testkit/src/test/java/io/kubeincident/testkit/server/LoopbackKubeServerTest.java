@@ -9,6 +9,8 @@ import io.kubernetes.client.openapi.apis.CoreApi;
 import io.kubernetes.client.openapi.apis.PolicyApi;
 import io.kubernetes.client.openapi.models.V1APIGroupList;
 import io.kubernetes.client.openapi.models.V1APIResourceList;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentStatus;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.VersionApi;
 import io.kubernetes.client.openapi.models.V1Container;
@@ -82,6 +84,23 @@ class LoopbackKubeServerTest {
         ApiException missing = assertThrows(ApiException.class, () -> core.replaceNamespacedPod("nope", "default",
                 pod("default", "nope", Map.of(), null, null)).execute());
         assertEquals(404, missing.getCode());
+    }
+
+    @Test
+    void generationFollowsSpecChangesOnly(ApiClient client) throws Exception {
+        AppsV1Api apps = new AppsV1Api(client);
+        V1Deployment d = apps.createNamespacedDeployment("default", GapFillTest.deployment("gen", 1)).execute();
+        assertEquals(1L, d.getMetadata().getGeneration());
+        d.getMetadata().setLabels(Map.of("touched", "yes"));
+        d = apps.replaceNamespacedDeployment("gen", "default", d).execute();
+        assertEquals(1L, d.getMetadata().getGeneration(), "a metadata change keeps the generation");
+        d = apps.replaceNamespacedDeploymentStatus("gen", "default", d.status(new V1DeploymentStatus().observedGeneration(1L)))
+                .execute();
+        assertEquals(1L, d.getMetadata().getGeneration(), "a status change keeps the generation");
+        d.getSpec().setReplicas(4);
+        d = apps.replaceNamespacedDeployment("gen", "default", d).execute();
+        assertEquals(2L, d.getMetadata().getGeneration(), "a spec change bumps the generation");
+        assertEquals(1L, d.getStatus().getObservedGeneration());
     }
 
     @Test

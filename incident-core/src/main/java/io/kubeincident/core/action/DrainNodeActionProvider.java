@@ -1,0 +1,15 @@
+package io.kubeincident.core.action;
+
+import io.kubeincident.core.safety.SafetyConfig;
+import io.kubeincident.spi.ProviderContext;
+import io.kubeincident.spi.RemediationAction;
+import io.kubeincident.spi.RemediationActionProvider;
+
+/** Registers {@link DrainNodeAction}. */
+public final class DrainNodeActionProvider implements RemediationActionProvider {
+    @Override
+    public RemediationAction create(ProviderContext context) {
+        return new DrainNodeAction(KubeApi.from(context.config()), SafetyConfig.from(context.config()),
+                DrainConfig.from(context.config()));
+    }
+}

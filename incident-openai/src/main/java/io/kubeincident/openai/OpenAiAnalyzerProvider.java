@@ -1,0 +1,39 @@
+package io.kubeincident.openai;
+
+import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.AnalyzerProvider;
+import io.kubeincident.spi.ProviderContext;
+
+import java.util.function.Function;
+
+/**
+ * ServiceLoader entry for {@link OpenAiAnalyzer}. Enabled when an API key is configured
+ * ({@code llm.api_key_env}, default {@code OPENAI_API_KEY}; {@code llm.api_key_file}; {@code llm.api_key}),
+ * or without one for servers that need none ({@code llm.provider: ollama} or {@code vllm}, or
+ * {@code compatible} with a {@code llm.base_url}); {@code llm.enabled: false} turns it off.
+ */
+public final class OpenAiAnalyzerProvider implements AnalyzerProvider {
+
+    private final Function<String, String> env;
+
+    public OpenAiAnalyzerProvider() {
+        this(System::getenv);
+    }
+
+    /** @param env environment lookup (tests pass a map) */
+    public OpenAiAnalyzerProvider(Function<String, String> env) {
+        this.env = env;
+    }
+
+    @Override
+    public boolean enabled(ProviderContext context) {
+        return OpenAiConfig.wanted(context.config(), env);
+    }
+
+    /** @throws OpenAiConfigException listing every configuration problem */
+    @Override
+    public Analyzer create(ProviderContext context) {
+        return new OpenAiAnalyzer(OpenAiConfig.from(context.config(), env), context.clock(), context.outcomes(),
+                context.cluster());
+    }
+}

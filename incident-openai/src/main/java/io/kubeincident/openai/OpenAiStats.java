@@ -1,0 +1,22 @@
+package io.kubeincident.openai;
+
+/**
+ * Counters of one {@link OpenAiAnalyzer} since it was built, for metrics (a host binds them to its meter
+ * registry). Tokens are as the server reported them.
+ *
+ * @param analyses         calls to {@code analyze}
+ * @param diagnosed        accepted answers (cache hits included)
+ * @param failed           HTTP errors, timeouts, invalid answers
+ * @param declined         budget, concurrency or circuit refusals
+ * @param cacheHits        answers served from the cache
+ * @param invalidAnswers   answers rejected by validation (part of {@code failed})
+ * @param promptTokens     prompt tokens spent
+ * @param completionTokens completion tokens spent
+ * @param cachedTokens     prompt tokens the server served from its prompt cache
+ * @param tokensToday      tokens charged to today's (UTC) budget
+ * @param circuit          {@code closed}, {@code open} or {@code half_open}
+ */
+public record OpenAiStats(long analyses, long diagnosed, long failed, long declined, long cacheHits,
+                          long invalidAnswers, long promptTokens, long completionTokens, long cachedTokens,
+                          long tokensToday, String circuit) {
+}
