@@ -3,7 +3,10 @@ package io.kubeincident.responder;
 import io.kubeincident.api.ConfigView;
 import io.kubeincident.api.Permission;
 import io.kubeincident.core.IncidentEngine;
+import io.kubeincident.api.ProposedAction;
+import io.kubeincident.api.ResourceRef;
 import io.kubeincident.spi.Detector;
+import io.kubeincident.spi.SafetyPolicy;
 import io.kubeincident.spi.RemediationAction;
 
 import java.util.ArrayList;
@@ -37,10 +40,16 @@ public final class Rbac {
             Map.entry("HorizontalPodAutoscaler", new String[]{"autoscaling", "horizontalpodautoscalers"}),
             Map.entry("PodDisruptionBudget", new String[]{"policy", "poddisruptionbudgets"}),
             Map.entry("EndpointSlice", new String[]{"discovery.k8s.io", "endpointslices"}),
+            Map.entry("Namespace", new String[]{"", "namespaces"}),
             Map.entry("Application", new String[]{"argoproj.io", "applications"}));
 
-    /** What the engine always reads: pods, their owners for the owner chain, events and nodes for evidence. */
-    private static final List<String> ENGINE_KINDS = List.of("Pod", "ReplicaSet", "Deployment", "Event", "Node");
+    /**
+     * What the engine reads besides the detectors' kinds: pods and their owner chain, events and nodes for
+     * evidence, namespaces (opt-out labels), StatefulSets, DaemonSets and PodDisruptionBudgets for the
+     * safety policies. {@code RbacCoverageTest} checks this against every request the engine makes.
+     */
+    private static final List<String> ENGINE_KINDS = List.of("Pod", "ReplicaSet", "Deployment", "Event", "Node",
+            "Namespace", "StatefulSet", "DaemonSet", "PodDisruptionBudget");
     private static final List<String> READ = List.of("get", "list", "watch");
 
     private Rbac() {
@@ -60,6 +69,8 @@ public final class Rbac {
         Map<Resource, Set<String>> rules = new TreeMap<>();
         Set<String> kinds = new TreeSet<>(ENGINE_KINDS);
         for (Detector d : engine.detectors()) kinds.addAll(d.kinds());
+        // A Service's endpoints are read from its EndpointSlices.
+        if (kinds.contains("Service")) kinds.add("EndpointSlice");
         for (String kind : kinds) {
             String[] r = RESOURCES.get(kind);
             if (r == null) {
@@ -86,12 +97,27 @@ public final class Rbac {
     public static List<RemediationAction> enabledActions(IncidentEngine engine, ConfigView config) {
         List<RemediationAction> out = new ArrayList<>();
         for (RemediationAction a : engine.actions().values()) {
-            if (enabled(a, config)) out.add(a);
+            if (enabled(engine, a, config)) out.add(a);
         }
         return out;
     }
 
-    static boolean enabled(RemediationAction a, ConfigView config) {
+    /**
+     * Whether the engine would let {@code a} run as far as its switch goes. The engine's own switch policy
+     * ({@code action-enabled}) answers, so that defaults are the same as when it runs (ConfigMap and Secret
+     * patches and node drains are off unless switched on); without that policy, a set switch decides and
+     * an unset one counts as on.
+     */
+    static boolean enabled(IncidentEngine engine, RemediationAction a, ConfigView config) {
+        for (SafetyPolicy p : engine.policies()) {
+            if (!p.id().equals("action-enabled")) continue;
+            try {
+                ResourceRef probe = ResourceRef.of(a.targetKinds().stream().findFirst().orElse("Pod"), "rbac-probe", "probe");
+                return !p.evaluate(new ProposedAction(a.id(), probe, Map.of(), 1.0, "rbac probe"), null).isDeny();
+            } catch (RuntimeException e) {
+                break;  // a policy that needs a context: fall back to the switch itself
+            }
+        }
         String key = a.enableKey();
         if (key == null || key.isBlank()) return true;
         if (!key.startsWith("remediation.")) key = "remediation." + key;

@@ -23,6 +23,11 @@ class DemoCommandTest {
         assertTrue(out.contains("by rules, confidence"), out);
         assertTrue(out.contains("verdict    "), out);
         assertTrue(out.contains("Summary\n  INCIDENT"), out);
+        // the bad rollout is rolled back by the engine, the emulator rolls it out, verification sees it healthy
+        assertTrue(out.contains("action     rollback-deployment applied"), out);
+        assertTrue(out.contains("verified  rollback-deployment on Deployment/shop/checkout: resolved"), out);
+        assertTrue(out.matches("(?s).*crash-loop\\s+Deployment/shop/checkout\\s+bad-rollout\\s+0\\.\\d\\d\\s+execute\\s+"
+                + "rollback-deployment applied\\s+resolved.*"), out);
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     }
 }

@@ -56,6 +56,11 @@ public final class DemoCluster implements AutoCloseable {
 
     /** Starts the server, creates the incidents, then starts the emulator (it leaves what exists alone). */
     public static DemoCluster start() throws ApiException {
+        return start(true);
+    }
+
+    /** As {@link #start()}; without the emulator nothing but the engine talks to the server once it is set up. */
+    public static DemoCluster start(boolean emulate) throws ApiException {
         LoopbackKubeServer server = LoopbackKubeServer.start();
         try {
             ApiClient client = server.apiClient();
@@ -75,8 +80,8 @@ public final class DemoCluster implements AutoCloseable {
                     .container("memory-hog").image("busybox").memoryLimit("100Mi").oomKilled(3).create(client);
             DeploymentBuilder.deployment("shop", "checkout").replicas(2).image("registry.example.com/checkout:1.4.2")
                     .crashLoopingRollout("registry.example.com/checkout:1.5.0").progressDeadlineExceeded().create(client);
-            ControllerEmulator emulator = ControllerEmulator.builder(client).namespaces("default", "shop")
-                    .period(Duration.ofMillis(200)).start();
+            ControllerEmulator emulator = emulate ? ControllerEmulator.builder(client).namespaces("default", "shop")
+                    .period(Duration.ofMillis(200)).start() : null;
             return new DemoCluster(server, emulator);
         } catch (ApiException | RuntimeException e) {
             server.close();
@@ -100,13 +105,22 @@ public final class DemoCluster implements AutoCloseable {
         return server.informerApiClient();
     }
 
+    /** The requests the server has served, "METHOD /path?query". */
+    public List<String> requestLog() {
+        return server.requestLog();
+    }
+
+    public void clearRequestLog() {
+        server.clearRequestLog();
+    }
+
     public String baseUrl() {
         return server.baseUrl();
     }
 
     @Override
     public void close() {
-        emulator.close();
+        if (emulator != null) emulator.close();
         server.close();
     }
 }
