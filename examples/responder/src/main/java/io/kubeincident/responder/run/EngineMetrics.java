@@ -25,7 +25,7 @@ import java.util.Map;
  *   <li>{@code kube_incident_actions_total{action,result}}: executed actions by result
  *       (applied, dry-run, skipped, failed)</li>
  *   <li>{@code kube_incident_analysis_seconds{analyzer}}: time from detection to a diagnosis, per incident</li>
- *   <li>{@code kube_incident_llm_tokens_total{analyzer,kind}}: tokens the LLM analyzer reported (prompt, completion)</li>
+ *   <li>{@code kube_incident_llm_tokens_total{analyzer,kind}}: tokens the LLM analyzer reported (prompt, completion), failed answers included</li>
  *   <li>{@code kube_incident_incidents_resolved_total}, {@code kube_incident_incidents_escalated_total},
  *       {@code kube_incident_approvals_requested_total}</li>
  * </ul>
@@ -70,8 +70,7 @@ public final class EngineMetrics implements IncidentListener, AuditSink {
                     .tag("decision", pa.decision().id()).register(registry).increment();
         }
         Map<String, String> attrs = report.diagnosis().attributes();
-        tokens(analyzer, "prompt", attrs, "prompt_tokens", "usage.prompt_tokens", "tokens.prompt");
-        tokens(analyzer, "completion", attrs, "completion_tokens", "usage.completion_tokens", "tokens.completion");
+        countTokens(analyzer, attrs);
     }
 
     @Override
@@ -97,8 +96,19 @@ public final class EngineMetrics implements IncidentListener, AuditSink {
         Counter.builder("kube_incident_incidents_escalated").tag("type", incident.type()).register(registry).increment();
     }
 
+    private void countTokens(String analyzer, Map<String, String> attrs) {
+        tokens(analyzer, "prompt", attrs, "llm.prompt_tokens", "prompt_tokens");
+        tokens(analyzer, "completion", attrs, "llm.completion_tokens", "completion_tokens");
+    }
+
     @Override
     public void write(AuditRecord record) {
+        if ("analyzer-failed".equals(record.step()) && record.field("details") instanceof Map<?, ?> details) {
+            // A failed LLM answer (invalid, cut off) was still paid for.
+            Map<String, String> attrs = new java.util.HashMap<>();
+            details.forEach((k, v) -> attrs.put(String.valueOf(k), String.valueOf(v)));
+            countTokens(String.valueOf(record.field("analyzer")), attrs);
+        }
         if ("analyzer-failed".equals(record.step()) || "analyzer-declined".equals(record.step())) {
             Counter.builder("kube_incident_analyzer_fallbacks").description("Analyzer answers that passed the incident on")
                     .tag("analyzer", String.valueOf(record.field("analyzer"))).tag("outcome", record.step().substring(9))
