@@ -69,8 +69,11 @@ public final class Rbac {
         Map<Resource, Set<String>> rules = new TreeMap<>();
         Set<String> kinds = new TreeSet<>(ENGINE_KINDS);
         for (Detector d : engine.detectors()) kinds.addAll(d.kinds());
-        // A Service's endpoints are read from its EndpointSlices.
-        if (kinds.contains("Service")) kinds.add("EndpointSlice");
+        // A Service's endpoints are read from its EndpointSlices, or Endpoints where slices are not served.
+        if (kinds.contains("Service")) {
+            kinds.add("EndpointSlice");
+            kinds.add("Endpoints");
+        }
         for (String kind : kinds) {
             String[] r = RESOURCES.get(kind);
             if (r == null) {
