@@ -1,0 +1,16 @@
+package com.example.triage;
+
+import io.kubeincident.spi.ProviderContext;
+import io.kubeincident.spi.RemediationAction;
+import io.kubeincident.spi.RemediationActionProvider;
+
+/**
+ * What ServiceLoader finds: registered in {@code META-INF/services/io.kubeincident.spi.RemediationActionProvider}.
+ * Dropping this jar on the responder's class path is all it takes.
+ */
+public final class TriageAnnotationActionProvider implements RemediationActionProvider {
+    @Override
+    public RemediationAction create(ProviderContext context) {
+        return new TriageAnnotationAction();
+    }
+}

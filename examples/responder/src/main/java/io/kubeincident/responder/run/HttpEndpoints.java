@@ -1,0 +1,247 @@
+package io.kubeincident.responder.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.kubeincident.api.ActionResult;
+import io.kubeincident.core.IncidentEngine;
+import io.kubeincident.core.approval.ApprovalQueue;
+import io.kubeincident.responder.ReportJson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The responder's HTTP side on one port (JDK HttpServer):
+ * <ul>
+ *   <li>{@code GET /healthz}: 200 while the process runs</li>
+ *   <li>{@code GET /readyz}: 200 once configured and connected, 503 while starting or shutting down</li>
+ *   <li>{@code GET /metrics}: Prometheus text</li>
+ *   <li>{@code GET /api/v1/incidents}: open incidents (the scan JSON shape plus {@code state})</li>
+ *   <li>{@code GET /api/v1/approvals}: actions held for approval</li>
+ *   <li>{@code POST /api/v1/approvals/{id}/approve} and {@code .../reject}, body {@code {"approver":"name"}}
+ *       (optional)</li>
+ * </ul>
+ * {@code /api/} requires {@code Authorization: Bearer <token>}; without a configured token the API is off
+ * (503). Only the leader holds incidents and approvals: on a standby replica the API answers 503 naming
+ * the leader.
+ */
+public final class HttpEndpoints implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoints.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern DECIDE = Pattern.compile("^/api/v1/approvals/([A-Za-z0-9-]{1,64})/(approve|reject)$");
+
+    private final HttpServer server;
+    private final ExecutorService pool;
+    private final EngineSupervisor supervisor;
+    private final PrometheusMeterRegistry registry;
+    private final BooleanSupplier ready;
+    private final Leadership leadership;
+    private final byte[] token;
+
+    /**
+     * @param port       0 for any free port
+     * @param token      the API bearer token, or {@code null} to switch the API off
+     * @param leadership {@code null} when leader election is off (this replica always leads)
+     */
+    public HttpEndpoints(String bindAddress, int port, EngineSupervisor supervisor, PrometheusMeterRegistry registry,
+                         BooleanSupplier ready, Leadership leadership, String token) throws IOException {
+        this.supervisor = supervisor;
+        this.registry = registry;
+        this.ready = ready;
+        this.leadership = leadership;
+        this.token = token == null || token.isBlank() ? null : token.trim().getBytes(StandardCharsets.UTF_8);
+        this.server = HttpServer.create(new InetSocketAddress(bindAddress, port), 32);
+        this.pool = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "kube-incident-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+        server.createContext("/healthz", ex -> guard(ex, () -> text(ex, 200, "ok\n")));
+        server.createContext("/readyz", ex -> guard(ex, () -> {
+            if (ready.getAsBoolean()) text(ex, 200, "ready\n");
+            else text(ex, 503, "not ready\n");
+        }));
+        server.createContext("/metrics", ex -> guard(ex, () -> {
+            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            send(ex, 200, body);
+        }));
+        server.createContext("/api/", ex -> guard(ex, () -> api(ex)));
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void api(HttpExchange ex) throws IOException {
+        if (token == null) {
+            json(ex, 503, Map.of("error", "the API is off: no token configured (KUBE_INCIDENT_API_TOKEN or --api-token-file)"));
+            return;
+        }
+        if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            json(ex, 401, Map.of("error", "missing or wrong bearer token"));
+            return;
+        }
+        if (leadership != null && !leadership.isLeader()) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("error", "this replica is not the leader; incidents and approvals live on the leader");
+            body.put("leader", leadership.leader());
+            json(ex, 503, body);
+            return;
+        }
+        String path = ex.getRequestURI().getPath();
+        String method = ex.getRequestMethod();
+        IncidentEngine engine = supervisor.engine();
+        if (path.equals("/api/v1/incidents")) {
+            if (!method.equals("GET")) {
+                methodNotAllowed(ex, "GET");
+                return;
+            }
+            List<Object> incidents = new ArrayList<>();
+            engine.openIncidents().forEach(r -> {
+                Map<String, Object> m = ReportJson.incident(r);
+                m.put("state", r.incident().state().name().toLowerCase(java.util.Locale.ROOT));
+                m.put("openedAt", r.incident().openedAt().toString());
+                incidents.add(m);
+            });
+            json(ex, 200, Map.of("incidents", incidents));
+            return;
+        }
+        if (path.equals("/api/v1/approvals")) {
+            if (!method.equals("GET")) {
+                methodNotAllowed(ex, "GET");
+                return;
+            }
+            List<Object> approvals = new ArrayList<>();
+            for (ApprovalQueue.Pending p : engine.pendingApprovals()) approvals.add(pending(p));
+            json(ex, 200, Map.of("approvals", approvals));
+            return;
+        }
+        Matcher m = DECIDE.matcher(path);
+        if (m.matches()) {
+            if (!method.equals("POST")) {
+                methodNotAllowed(ex, "POST");
+                return;
+            }
+            String approver = approver(ex.getRequestBody());
+            String id = m.group(1);
+            if (m.group(2).equals("approve")) {
+                Optional<ActionResult> r = engine.approve(id, approver);
+                if (r.isEmpty()) {
+                    json(ex, 404, Map.of("error", "no pending approval " + id + " (unknown, decided or expired)"));
+                } else {
+                    LOG.atInfo().addKeyValue("approval_id", id).addKeyValue("approver", approver)
+                            .log("approved {}: {}", id, r.get().kind());
+                    json(ex, 200, Map.of("id", id, "decision", "approved", "result", r.get().kind(),
+                            "message", r.get().message()));
+                }
+            } else {
+                if (engine.reject(id, approver)) {
+                    LOG.atInfo().addKeyValue("approval_id", id).addKeyValue("approver", approver).log("rejected {}", id);
+                    json(ex, 200, Map.of("id", id, "decision", "rejected"));
+                } else {
+                    json(ex, 404, Map.of("error", "no pending approval " + id + " (unknown, decided or expired)"));
+                }
+            }
+            return;
+        }
+        json(ex, 404, Map.of("error", "no such endpoint: " + method + " " + path));
+    }
+
+    static Map<String, Object> pending(ApprovalQueue.Pending p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", p.id());
+        m.put("incidentId", p.incident().id());
+        m.put("incidentType", p.incident().type());
+        m.putAll(ReportJson.planned(p.action()));
+        m.put("requestedAt", p.requestedAt().toString());
+        m.put("expiresAt", p.expiresAt().toString());
+        return m;
+    }
+
+    private boolean authorized(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return false;
+        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(given, token);
+    }
+
+    private static String approver(InputStream body) throws IOException {
+        byte[] raw = body.readNBytes(4096);
+        if (raw.length == 0) return "api";
+        try {
+            JsonNode n = JSON.readTree(raw);
+            String a = n == null || n.get("approver") == null ? null : n.get("approver").asText();
+            if (a == null || a.isBlank()) return "api";
+            return a.length() > 100 ? a.substring(0, 100) : a;
+        } catch (IOException e) {
+            return "api";
+        }
+    }
+
+    private interface Handler {
+        void handle() throws IOException;
+    }
+
+    private static void guard(HttpExchange ex, Handler h) {
+        try (ex) {
+            h.handle();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("HTTP {} {} failed: {}", ex.getRequestMethod(), ex.getRequestURI().getPath(), e.toString());
+            try {
+                json(ex, 500, Map.of("error", "internal error"));
+            } catch (IOException | RuntimeException ignored) {
+                // the response was already under way
+            }
+        }
+    }
+
+    private static void methodNotAllowed(HttpExchange ex, String allowed) throws IOException {
+        ex.getResponseHeaders().set("Allow", allowed);
+        json(ex, 405, Map.of("error", "method not allowed; use " + allowed));
+    }
+
+    private static void text(HttpExchange ex, int status, String body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        send(ex, status, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void json(HttpExchange ex, int status, Object body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        send(ex, status, JSON.writeValueAsBytes(body));
+    }
+
+    private static void send(HttpExchange ex, int status, byte[] body) throws IOException {
+        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        try (OutputStream os = ex.getResponseBody()) {
+            os.write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(1);
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,164 @@
+package io.kubeincident.responder.run;
+
+import io.kubeincident.responder.UserError;
+import io.kubeincident.responder.config.ResponderConfig;
+import io.kubernetes.client.openapi.ApiClient;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The long-running responder: the engine (through {@link EngineSupervisor}), leader election, the HTTP
+ * endpoints, metrics and configuration reloads, assembled and shut down in order.
+ */
+public final class Responder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Responder.class);
+
+    /**
+     * What to run.
+     *
+     * @param namespace       the responder's own namespace (its Lease lives there; excluded from actions)
+     * @param leaseName       the Lease's name
+     * @param identity        this replica's identity (the pod name)
+     * @param leaderElection  false for a single replica that always acts
+     * @param bindAddress     the HTTP bind address
+     * @param httpPort        0 for any free port
+     * @param apiToken        bearer token for the API, or {@code null} (API off)
+     * @param reloadPeriod    how often to look at the configuration files
+     * @param watchedFiles    files whose change triggers a reload
+     * @param configSource    reads the configuration again (files, environment, overrides)
+     */
+    public record Settings(String namespace, String leaseName, String identity, boolean leaderElection,
+                           String bindAddress, int httpPort, String apiToken, Duration reloadPeriod,
+                           List<Path> watchedFiles, Supplier<ResponderConfig> configSource) {
+    }
+
+    private final Settings settings;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final EngineMetrics metrics = new EngineMetrics(registry);
+    private final EngineSupervisor supervisor;
+    private final Leadership leadership;
+    private final HttpEndpoints http;
+    private final ConfigWatcher watcher;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean ready;
+    private volatile boolean closing;
+
+    /**
+     * Starts everything; returns once serving.
+     *
+     * @throws UserError for an invalid first configuration or an unusable port
+     */
+    public Responder(Settings settings, ResponderConfig initial, ApiClient client) {
+        this.settings = settings;
+        this.supervisor = new EngineSupervisor(initial, client, b -> b.listener(metrics).auditSink(metrics));
+        Gauge.builder("kube_incident_leader", () -> supervisor.leading() ? 1 : 0)
+                .description("1 while this replica leads and acts").register(registry);
+        Gauge.builder("kube_incident_open_incidents", () -> supervisor.engine().openIncidents().size())
+                .description("Incidents open now").register(registry);
+        Gauge.builder("kube_incident_pending_approvals", () -> supervisor.engine().pendingApprovals().size())
+                .description("Actions waiting for a human").register(registry);
+        if (settings.leaderElection()) {
+            Duration lease = initial.view().getDuration("leader_election.lease_duration", Duration.ofSeconds(15));
+            Duration renew = initial.view().getDuration("leader_election.renew_deadline", Duration.ofSeconds(10));
+            Duration retry = initial.view().getDuration("leader_election.retry_period", Duration.ofSeconds(2));
+            this.leadership = new Leadership(client, settings.namespace(), settings.leaseName(), settings.identity(),
+                    new Leadership.Timing(lease, renew, retry), new Leadership.Callbacks() {
+                        public void startedLeading() {
+                            supervisor.startLeading();
+                        }
+
+                        public void stoppedLeading() {
+                            supervisor.stopLeading();
+                        }
+                    });
+        } else {
+            this.leadership = null;
+        }
+        try {
+            this.http = new HttpEndpoints(settings.bindAddress(), settings.httpPort(), supervisor, registry,
+                    () -> ready && !closing, leadership, settings.apiToken());
+        } catch (IOException e) {
+            supervisor.close();
+            throw UserError.usage("cannot serve HTTP on " + settings.bindAddress() + ":" + settings.httpPort() + ": "
+                    + e.getMessage());
+        }
+        this.watcher = new ConfigWatcher(settings.watchedFiles(), settings.reloadPeriod(), this::reload);
+        if (leadership != null) leadership.start();
+        else supervisor.startLeading();
+        ready = true;
+        LOG.atInfo().addKeyValue("identity", settings.identity()).addKeyValue("port", http.port())
+                .addKeyValue("leader_election", settings.leaderElection()).log("responder running");
+    }
+
+    private void reload() {
+        try {
+            supervisor.reload(settings.configSource().get());
+        } catch (UserError e) {
+            LOG.error("configuration change refused; keeping the running one: {}", e.getMessage());
+        }
+    }
+
+    /** Checks the configuration files now (the watcher does it periodically). */
+    public boolean checkConfigNow() {
+        return watcher.check();
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public EngineSupervisor supervisor() {
+        return supervisor;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public boolean leading() {
+        return supervisor.leading();
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Graceful shutdown: not ready, stop reloads, stop the engine, hand the lease over, stop serving. */
+    @Override
+    public synchronized void close() {
+        if (closing) return;
+        closing = true;
+        List<AutoCloseable> order = new ArrayList<>();
+        order.add(watcher);
+        order.add(supervisor);  // stop acting first, then let another replica take the lease
+        if (leadership != null) order.add(leadership);
+        order.add(http);
+        for (AutoCloseable c : order) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.warn("shutting down {}: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+        registry.close();
+        LOG.info("responder stopped");
+        stopped.countDown();
+    }
+}

@@ -1,0 +1,177 @@
+package io.kubeincident.responder.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kubeincident.responder.config.ResponderConfig;
+import io.kubeincident.testkit.Await;
+import io.kubeincident.testkit.server.KubeServerExtension;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoordinationV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Lease;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The long-running responder against the loopback API server: two replicas elect one leader on a Lease,
+ * the leader finds an incident and holds its action for approval, the API approves it, metrics count it,
+ * shutdown hands the lease over, and a configuration change is applied (or refused when invalid).
+ */
+class ResponderTest {
+    @RegisterExtension
+    final KubeServerExtension kube = new KubeServerExtension();
+
+    private static final String TOKEN = "test-token-123";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Responder> started = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        started.forEach(Responder::close);
+    }
+
+    private Path config(String extra) throws IOException {
+        Path f = dir.resolve("config.yaml");
+        Files.writeString(f, """
+                monitoring:
+                  scan_interval: 1
+                leader_election:
+                  lease_duration: 3s
+                  renew_deadline: 2s
+                  retry_period: 500ms
+                responder_test:
+                  fixed_analyzer: true
+                  confidence: 0.7
+                """ + extra);
+        return f;
+    }
+
+    private Responder start(String identity, Path configFile) {
+        Map<String, String> overrides = Map.of("runtime.namespace", "kube-incident", "audit.file", "");
+        ResponderConfig cfg = ResponderConfig.load(configFile, null, Map.of(), overrides).validated();
+        Responder.Settings s = new Responder.Settings("kube-incident", "responder", identity, true, "127.0.0.1", 0, TOKEN,
+                Duration.ofHours(1), List.of(configFile),
+                () -> ResponderConfig.load(configFile, null, Map.of(), overrides).validated());
+        Responder r = new Responder(s, cfg, kube.apiClient());
+        started.add(r);
+        return r;
+    }
+
+    private HttpResponse<String> get(Responder r, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.httpPort() + path))
+                .timeout(Duration.ofSeconds(10));
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> post(Responder r, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + r.httpPort() + path))
+                .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void twoReplicasOneLeaderApprovalThroughTheApiAndHandover() throws Exception {
+        ApiClient client = kube.apiClient();
+        new CoreV1Api(client).createNamespace(new io.kubernetes.client.openapi.models.V1Namespace()
+                .metadata(new io.kubernetes.client.openapi.models.V1ObjectMeta().name("kube-incident"))).execute();
+        String pod = io.kubeincident.responder.FixturesAccess.crashLoopingDeployment(client, "shop", "web");
+        Path cfg = config("");
+        Responder a = start("replica-a", cfg);
+        Responder b = start("replica-b", cfg);
+
+        Await.until(WAIT, () -> a.leading() || b.leading(), "one replica leads");
+        Responder leader = a.leading() ? a : b;
+        Responder standby = leader == a ? b : a;
+        Await.holds(Duration.ofSeconds(1), () -> !standby.leading(), "only one leads");
+        V1Lease lease = new CoordinationV1Api(client).readNamespacedLease("responder", "kube-incident").execute();
+        assertEquals(leader == a ? "replica-a" : "replica-b", lease.getSpec().getHolderIdentity());
+
+        assertEquals(200, get(leader, "/healthz", null).statusCode());
+        assertEquals(200, get(standby, "/readyz", null).statusCode());
+        assertEquals(401, get(leader, "/api/v1/incidents", null).statusCode());
+        assertEquals(401, get(leader, "/api/v1/incidents", "wrong").statusCode());
+        HttpResponse<String> notLeader = get(standby, "/api/v1/approvals", TOKEN);
+        assertEquals(503, notLeader.statusCode());
+        assertTrue(notLeader.body().contains(leader == a ? "replica-a" : "replica-b"), notLeader.body());
+
+        // confidence 0.7 is in the approval band: the leader holds restart-pod for a human.
+        JsonNode approval = Await.value(WAIT, () -> {
+            try {
+                JsonNode approvals = new ObjectMapper().readTree(get(leader, "/api/v1/approvals", TOKEN).body()).get("approvals");
+                return approvals.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(approvals.get(0));
+            } catch (Exception e) {
+                return java.util.Optional.empty();
+            }
+        }, "an approval request");
+        assertEquals("restart-pod", approval.get("action").asText());
+        assertEquals(pod, approval.at("/target/name").asText());
+        JsonNode incidents = new ObjectMapper().readTree(get(leader, "/api/v1/incidents", TOKEN).body());
+        assertEquals("crash-loop", incidents.at("/incidents/0/type").asText(), incidents.toString());
+
+        assertEquals(404, post(leader, "/api/v1/approvals/nope/approve", "{}").statusCode());
+        HttpResponse<String> approved = post(leader, "/api/v1/approvals/" + approval.get("id").asText() + "/approve",
+                "{\"approver\":\"alice\"}");
+        assertEquals(200, approved.statusCode(), approved.body());
+        assertTrue(approved.body().contains("\"result\":\"applied\""), approved.body());
+        assertTrue(io.kubeincident.responder.FixturesAccess.podNames(client, "shop").isEmpty(), "the pod was restarted");
+
+        String metrics = get(leader, "/metrics", null).body();
+        assertTrue(metrics.contains("kube_incident_actions_total{action=\"restart-pod\",result=\"applied\"} 1.0"), metrics);
+        assertTrue(metrics.contains("kube_incident_incidents_total{severity=\"high\",type=\"crash-loop\"}"), metrics);
+        assertTrue(metrics.contains("kube_incident_verdicts_total{action=\"restart-pod\",decision=\"approval\",verdict=\"allow\"}"), metrics);
+        assertTrue(metrics.contains("kube_incident_analysis_seconds_count{analyzer=\"fixed-test\"}"), metrics);
+        assertTrue(metrics.contains("kube_incident_llm_tokens_total{analyzer=\"fixed-test\",kind=\"prompt\"}"), metrics);
+        assertTrue(metrics.contains("kube_incident_leader 1.0"), metrics);
+
+        // graceful shutdown of the leader hands the lease over well before it would expire
+        leader.close();
+        Await.until(Duration.ofSeconds(10), standby::leading, "the standby takes over");
+        assertEquals(200, get(standby, "/api/v1/approvals", TOKEN).statusCode());
+    }
+
+    @Test
+    void configurationChangesAreAppliedAndInvalidOnesRefused() throws Exception {
+        new CoreV1Api(kube.apiClient()).createNamespace(new io.kubernetes.client.openapi.models.V1Namespace()
+                .metadata(new io.kubernetes.client.openapi.models.V1ObjectMeta().name("kube-incident"))).execute();
+        Path cfg = config("");
+        Responder r = start("solo", cfg);
+        Await.until(WAIT, r::leading, "leads");
+        long gen = r.supervisor().generation();
+        assertEquals(0.8, r.supervisor().engine().config().confidenceThreshold());
+
+        Files.writeString(cfg, Files.readString(config("")).replace("scan_interval: 1", "scan_interval: 1\n  confidence_threshold: 0.95"));
+        assertTrue(r.checkConfigNow());
+        assertEquals(gen + 1, r.supervisor().generation());
+        assertEquals(0.95, r.supervisor().engine().config().confidenceThreshold());
+        assertTrue(r.leading(), "still acting after the reload");
+
+        Files.writeString(cfg, Files.readString(cfg).replace("0.95", "7"));
+        assertTrue(r.checkConfigNow());
+        assertEquals(gen + 1, r.supervisor().generation(), "an invalid change is refused");
+        assertEquals(0.95, r.supervisor().engine().config().confidenceThreshold(), "the running configuration stays");
+        assertNotEquals(503, get(r, "/readyz", null).statusCode());
+    }
+}
