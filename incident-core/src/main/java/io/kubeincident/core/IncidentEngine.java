@@ -40,7 +40,10 @@ import io.kubeincident.core.evidence.Redactor;
 import io.kubeincident.core.exec.ActionExecutor;
 import io.kubeincident.core.exec.EngineContexts;
 import io.kubeincident.core.exec.KubeEvents;
+import io.kubeincident.core.monitor.ClusterMonitor;
+import io.kubeincident.core.monitor.InformerClusterView;
 import io.kubeincident.core.monitor.Kinds;
+import io.kubeincident.core.monitor.MonitorConfig;
 import io.kubeincident.core.monitor.ObjectIndex;
 import io.kubeincident.core.monitor.SnapshotClusterView;
 import io.kubeincident.core.plan.DecisionFlow;
@@ -117,7 +120,13 @@ public final class IncidentEngine implements AutoCloseable {
     private final KubeEvents kubeEvents;
     private final ExecutorService analysisPool;
     private final Map<String, IncidentReport> open = new ConcurrentHashMap<>();
+    /** Open incidents to plan again on the next sweep (a step was skipped or failed in passing), with how often so far. */
+    private final Map<String, Integer> replan = new ConcurrentHashMap<>();
+    private final java.util.Set<String> replanNextSweep = ConcurrentHashMap.newKeySet();
+    private static final int MAX_REPLANS = 3;
     private volatile ScheduledExecutorService scheduler;
+    private volatile ClusterMonitor monitor;
+    private final io.kubernetes.client.informer.SharedInformerFactory informerFactory;
     private volatile ClusterView lastView = new ObjectIndex(List.of());
 
     IncidentEngine(IncidentEngineBuilder.Assembly a) {
@@ -132,6 +141,7 @@ public final class IncidentEngine implements AutoCloseable {
         this.actions = java.util.Collections.unmodifiableMap(byId);
         this.policies = a.policies();
         this.contributors = a.contributors();
+        this.informerFactory = a.informerFactory();
         this.listeners = a.listeners();
         this.outcomes = a.outcomes();
         this.audit = a.audit();
@@ -147,7 +157,8 @@ public final class IncidentEngine implements AutoCloseable {
         this.decisionFlow = DecisionFlow.withAdjuster(config, actions, policies, this::adjustConfidence);
         this.decisionFlowUnadjusted = new DecisionFlow(config, actions, policies, null);
         this.executor = new ActionExecutor(actions, ledger, audit, clock);
-        this.evidenceGatherer = new EvidenceGatherer(apiClient, clock);
+        this.evidenceGatherer = new EvidenceGatherer(apiClient, clock,
+                io.kubeincident.core.evidence.EvidenceConfig.from(rawConfig));
         this.kubeEvents = new KubeEvents(apiClient, clock);
         AtomicInteger n = new AtomicInteger();
         this.analysisPool = Executors.newFixedThreadPool(config.analysisConcurrency(), r -> {
@@ -227,6 +238,7 @@ public final class IncidentEngine implements AutoCloseable {
         ClusterView view = snapshot();
         List<IncidentReport> reports = new ArrayList<>();
         for (Incident incident : detect(view)) {
+            opened(incident);
             reports.add(analyzeAndPlan(incident, view));
         }
         return reports;
@@ -237,8 +249,11 @@ public final class IncidentEngine implements AutoCloseable {
      * incidents that are still there are not acted on again; incidents whose findings cleared are
      * resolved.
      */
-    public synchronized List<IncidentReport> runOnce() throws ApiException {
-        ClusterView view = snapshot();
+    public List<IncidentReport> runOnce() throws ApiException {
+        return runOnce(snapshot());
+    }
+
+    private synchronized List<IncidentReport> runOnce(ClusterView view) {
         List<Incident> incidents = detect(view);
         Map<String, Incident> seen = new LinkedHashMap<>();
         for (Incident incident : incidents) seen.putIfAbsent(incident.fingerprint(), incident);
@@ -257,7 +272,8 @@ public final class IncidentEngine implements AutoCloseable {
             }
         }
         for (Incident incident : seen.values()) {
-            if (open.containsKey(incident.fingerprint())) continue;
+            if (open.containsKey(incident.fingerprint()) && !replanDue(incident.fingerprint())) continue;
+            if (!open.containsKey(incident.fingerprint())) opened(incident);
             IncidentReport report = analyzeAndPlan(incident, view);
             open.put(incident.fingerprint(), report);
             act(report, view);
@@ -267,6 +283,8 @@ public final class IncidentEngine implements AutoCloseable {
             String fp = r.incident().fingerprint();
             if (!seen.containsKey(fp) && !tracker.tracking(fp)) {
                 open.remove(fp);
+                replan.remove(fp);
+                replanNextSweep.remove(fp);
                 approvals.withdraw(fp);
                 Incident resolved = r.incident().withState(IncidentState.RESOLVED, clock.instant());
                 audit.write(resolved.id(), "resolved", AuditTrail.fields().put("resource", resolved.rootResource().key())
@@ -338,6 +356,8 @@ public final class IncidentEngine implements AutoCloseable {
 
     /** Hands the incident to a human: audited, listeners told, not acted on again while it lasts. */
     private void escalate(Incident incident, String reason) {
+        IncidentReport current = open.get(incident.fingerprint());
+        if (current != null && current.incident().state() == IncidentState.ESCALATED) return;  // once is enough
         tracker.forget(incident.fingerprint());
         approvals.withdraw(incident.fingerprint());
         Incident escalated = incident.withState(IncidentState.ESCALATED, clock.instant());
@@ -366,30 +386,77 @@ public final class IncidentEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------- continuous
 
-    /** Starts continuous mode: a sweep every {@code monitoring.scan_interval}. */
+    /**
+     * Starts continuous mode: shared informers watch the cluster ({@link ClusterMonitor}); a change to any
+     * watched object triggers a sweep over the informer caches shortly after (changes within
+     * {@link #EVENT_DEBOUNCE} are folded into one sweep), and a full sweep runs every
+     * {@code monitoring.scan_interval} as a safety net for time-based conditions. Nothing is polled from the
+     * API server. Idempotent.
+     */
     public synchronized void start() {
         if (scheduler != null) return;
+        if (apiClient == null) throw new IllegalStateException("no ApiClient: give the builder one");
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "kube-incident-sweep");
             t.setDaemon(true);
             return t;
         });
-        long period = config.scanInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                runOnce();
-            } catch (ApiException e) {
-                LOG.warn("sweep failed: HTTP {} {}", e.getCode(), e.getMessage());
-            } catch (RuntimeException e) {
-                LOG.error("sweep failed", e);
+        monitor = ClusterMonitor.builder().apiClient(apiClient).informerFactory(informerFactory)
+                .config(MonitorConfig.from(rawConfig)).build();
+        monitor.start(new io.kubeincident.core.monitor.ClusterListener() {
+            @Override
+            public void onChange(KubernetesObject object) {
+                sweepSoon();
             }
-        }, 0, period, TimeUnit.MILLISECONDS);
+
+            @Override
+            public void onDelete(KubernetesObject object) {
+                sweepSoon();
+            }
+        });
+        long period = config.scanInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::watchedSweep, 0, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** True once continuous mode's caches have synced (readiness), or in one-shot use. */
+    public boolean isReady() {
+        ClusterMonitor m = monitor;
+        return m == null || m.isReady();
+    }
+
+    static final Duration EVENT_DEBOUNCE = Duration.ofMillis(200);
+    private final java.util.concurrent.atomic.AtomicBoolean sweepPending = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void sweepSoon() {
+        ScheduledExecutorService s = scheduler;
+        if (s == null || s.isShutdown() || !sweepPending.compareAndSet(false, true)) return;
+        try {
+            s.schedule(() -> {
+                sweepPending.set(false);
+                watchedSweep();
+            }, EVENT_DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            sweepPending.set(false);
+        }
+    }
+
+    private void watchedSweep() {
+        ClusterMonitor m = monitor;
+        if (m == null || !m.isReady()) return;  // caches not synced yet: a partial view would resolve incidents wrongly
+        try {
+            lastView = m.view();
+            runOnce(m.view());
+        } catch (RuntimeException e) {
+            LOG.error("sweep failed", e);
+        }
     }
 
     @Override
     public void close() {
         ScheduledExecutorService s = scheduler;
         if (s != null) s.shutdownNow();
+        ClusterMonitor m = monitor;
+        if (m != null) m.close();
         analysisPool.shutdownNow();
         for (IncidentListener l : listeners) {
             if (l instanceof WebhookNotifier n) n.close(Duration.ofSeconds(2));  // ours: flush what is queued
@@ -466,7 +533,8 @@ public final class IncidentEngine implements AutoCloseable {
     List<Incident> detect(ClusterView view) {
         DetectionContext ctx = new EngineContexts.Detection(view, rawConfig, clock);
         List<Finding> findings = new ArrayList<>();
-        List<KubernetesObject> objects = view instanceof ObjectIndex idx ? idx.all() : List.of();
+        List<KubernetesObject> objects = view instanceof ObjectIndex idx ? idx.all()
+                : view instanceof InformerClusterView live ? live.all() : List.of();
         Map<String, Integer> failures = new LinkedHashMap<>();
         for (KubernetesObject o : objects) {
             String kind = Kinds.kindOf(o);
@@ -484,15 +552,16 @@ public final class IncidentEngine implements AutoCloseable {
                 }
             }
         }
-        List<Incident> incidents = correlator.correlate(findings, view, clock.instant());
-        for (Incident i : incidents) {
-            audit.write(i.id(), "detected", AuditTrail.fields().put("type", i.type())
-                    .put("severity", i.severity().name()).put("resource", i.rootResource().key())
-                    .put("fingerprint", i.fingerprint()).put("findings", i.findings().size())
-                    .put("message", i.findings().isEmpty() ? null : i.findings().get(0).message()).map());
-            listeners.forEach(l -> safely(() -> l.onIncidentOpened(i)));
-        }
-        return incidents;
+        return correlator.correlate(findings, view, clock.instant());
+    }
+
+    /** Audits and announces a newly seen incident (once per incident, not once per sweep). */
+    private void opened(Incident i) {
+        audit.write(i.id(), "detected", AuditTrail.fields().put("type", i.type())
+                .put("severity", i.severity().name()).put("resource", i.rootResource().key())
+                .put("fingerprint", i.fingerprint()).put("findings", i.findings().size())
+                .put("message", i.findings().isEmpty() ? null : i.findings().get(0).message()).map());
+        listeners.forEach(l -> safely(() -> l.onIncidentOpened(i)));
     }
 
     IncidentReport analyzeAndPlan(Incident incident, ClusterView view) {
@@ -595,11 +664,13 @@ public final class IncidentEngine implements AutoCloseable {
      */
     private boolean act(IncidentReport report, ClusterView view) {
         Incident incident = report.incident();
+        List<ActionResult> tried = new ArrayList<>();
         for (PlannedAction pa : report.plan()) {
             switch (pa.decision()) {
                 case EXECUTE -> {
                     ActionResult r = execute(incident, report.diagnosis().category(), pa, view, report.diagnosis().reasoning());
                     if (r instanceof ActionResult.Applied || r instanceof ActionResult.DryRun) return true;
+                    tried.add(r);
                 }
                 case APPROVAL -> {
                     var held = approvals.hold(incident, pa);
@@ -615,10 +686,32 @@ public final class IncidentEngine implements AutoCloseable {
                 }
             }
         }
-        report.plan().stream().filter(RetryBudgetPolicy::escalates).findFirst().ifPresent(pa ->
-                escalate(incident, pa.reasons().stream().filter(r -> r.contains(RetryBudgetPolicy.ESCALATE)).findFirst()
-                        .orElse("retry budget spent")));
+        Optional<PlannedAction> budget = report.plan().stream().filter(RetryBudgetPolicy::escalates).findFirst();
+        if (budget.isPresent()) {
+            escalate(incident, budget.get().reasons().stream().filter(r -> r.contains(RetryBudgetPolicy.ESCALATE)).findFirst()
+                    .orElse("retry budget spent"));
+        } else if (tried.stream().anyMatch(r -> r instanceof ActionResult.Failed f && !f.retryable())) {
+            // refused (a bare pod, no earlier revision) or forbidden: no automatic way forward, a human owns it
+            escalate(incident, "no planned step could run: " + tried.stream().map(ActionResult::message).toList());
+        } else if (!tried.isEmpty() && config.mode() != Mode.DRY_RUN) {
+            // target gone or a passing failure: the next sweep looks again and, if it is still there, plans afresh
+            int n = replan.merge(incident.fingerprint(), 1, Integer::sum);
+            if (n > MAX_REPLANS) {
+                replan.remove(incident.fingerprint());
+                escalate(incident, "planned " + MAX_REPLANS + " times without a step taking effect: "
+                        + tried.stream().map(ActionResult::message).toList());
+            } else {
+                replanNextSweep.add(incident.fingerprint());
+            }
+        }
         return false;
+    }
+
+    /** Whether an open incident is due to be planned again this sweep; the mark is used up. */
+    private boolean replanDue(String fingerprint) {
+        IncidentReport r = open.get(fingerprint);
+        return replanNextSweep.remove(fingerprint) && r != null && r.incident().state() != IncidentState.ESCALATED
+                && !tracker.tracking(fingerprint);
     }
 
     private ActionResult execute(Incident incident, String category, PlannedAction pa, ClusterView view, String reasoning) {
@@ -626,6 +719,7 @@ public final class IncidentEngine implements AutoCloseable {
         var ctx = new EngineContexts.Action(apiClient, view, rawConfig, clock, incident, kubeEvents);
         HealthSnapshot baseline = HealthProbe.of(incident.rootResource(), view);
         ActionResult r = executor.execute(incident, pa, dryRun, ctx, reasoning);
+        if (r instanceof ActionResult.Applied) replan.remove(incident.fingerprint());
         if (r instanceof ActionResult.Applied applied && !dryRun && tracker.config().enabled()) {
             tracker.start(incident.withState(IncidentState.REMEDIATING, clock.instant()), category, pa,
                     ActionRequest.of(incident.id(), pa.action(), false), applied,

@@ -66,6 +66,7 @@ public final class IncidentEngineBuilder {
     private final List<AuditSink> sinks = new ArrayList<>();
     private final List<IncidentListener> listeners = new ArrayList<>();
     private OutcomeHistory outcomes;
+    private io.kubernetes.client.informer.SharedInformerFactory informerFactory;
     private boolean logAudit = true;
 
     IncidentEngineBuilder() {
@@ -89,6 +90,15 @@ public final class IncidentEngineBuilder {
     /** The client for API calls; finite timeouts (continuous mode makes its own watch client from it). */
     public IncidentEngineBuilder apiClient(ApiClient apiClient) {
         this.apiClient = apiClient;
+        return this;
+    }
+
+    /**
+     * A host's informer factory for continuous mode: the engine registers its informers there and shares
+     * the ones the host already has (operators already watch pods and deployments).
+     */
+    public IncidentEngineBuilder informerFactory(io.kubernetes.client.informer.SharedInformerFactory factory) {
+        this.informerFactory = factory;
         return this;
     }
 
@@ -178,7 +188,8 @@ public final class IncidentEngineBuilder {
     record Assembly(EngineConfig config, ConfigView rawConfig, ApiClient apiClient, Clock clock,
                     List<Detector> detectors, List<Analyzer> analyzers, List<RemediationAction> actions,
                     List<SafetyPolicy> policies, List<EvidenceContributor> contributors, List<IncidentListener> listeners, OutcomeHistory outcomes,
-                    AuditTrail audit, List<String> problems) {
+                    AuditTrail audit, List<String> problems,
+                    io.kubernetes.client.informer.SharedInformerFactory informerFactory) {
     }
 
     /**
@@ -244,12 +255,14 @@ public final class IncidentEngineBuilder {
         if (engineConfig.auditFile() != null) allSinks.add(new JsonLinesAuditSink(engineConfig.auditFile()));
         AuditTrail audit = new AuditTrail(allSinks, clock);
         return new IncidentEngine(new Assembly(engineConfig, config, apiClient, clock, List.copyOf(ds), List.copyOf(as),
-                List.copyOf(acts), List.copyOf(ps), List.copyOf(ecs), List.copyOf(allListeners), outcomes, audit, List.copyOf(problems)));
+                List.copyOf(acts), List.copyOf(ps), List.copyOf(ecs), List.copyOf(allListeners), outcomes, audit, List.copyOf(problems),
+                informerFactory));
     }
 
     /**
      * The engine's configuration and every section the built-in parts read ({@code safety.*},
-     * {@code verification.*}, {@code alerting.*}, {@code learning.*}, {@code approval.timeout}), checked
+     * {@code verification.*}, {@code alerting.*}, {@code learning.*}, {@code approval.timeout},
+     * {@code detection.*}, {@code correlation.*}, {@code evidence.*}), checked
      * together so that one {@link ConfigException} lists every problem.
      */
     private static EngineConfig validated(ConfigView config) {
@@ -261,6 +274,9 @@ public final class IncidentEngineBuilder {
             problems.addAll(e.problems());
         }
         List<Runnable> sections = List.of(() -> SafetyConfig.from(config), () -> VerificationConfig.from(config),
+                () -> io.kubeincident.core.detect.DetectionConfig.from(config),
+                () -> io.kubeincident.core.correlate.CorrelationConfig.from(config),
+                () -> io.kubeincident.core.evidence.EvidenceConfig.from(config),
                 () -> NotifierConfig.from(config), () -> {
                     java.time.Duration ttl = config.getDuration("approval.timeout", java.time.Duration.ofHours(1));
                     if (ttl.isNegative() || ttl.isZero()) throw new IllegalArgumentException("approval.timeout must be positive");

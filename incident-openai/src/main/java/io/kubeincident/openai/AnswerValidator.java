@@ -135,6 +135,8 @@ final class AnswerValidator {
             reasons.add(at + ".parameters is not an object");
         } else if (descriptor != null) {
             JsonNode cleaned = params == null || params.isNull() ? mapper.createObjectNode() : withoutNulls(params);
+            // maps come as {key, value} pairs in the strict form (see ResponseSchema); the action wants the map
+            cleaned = ResponseSchema.pairsToMap(descriptor.parametersSchema(), cleaned, at + ".parameters", reasons);
             Set<String> errors = new TreeSet<>();
             try {
                 for (ValidationMessage m : parameterSchema(descriptor).validate(cleaned)) {

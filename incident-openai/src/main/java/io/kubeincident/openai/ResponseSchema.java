@@ -1,5 +1,8 @@
 package io.kubeincident.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubeincident.api.ActionDescriptor;
 import io.kubeincident.api.AnalysisRequest;
 import io.kubeincident.api.Incident;
@@ -21,14 +24,16 @@ import java.util.Set;
  *
  * <p>Two variants. The strict one follows the Structured Outputs subset ({@code strict: true}): every
  * object lists all its properties as required with {@code additionalProperties: false}, optional
- * parameters become nullable, and keywords outside the subset are dropped (the answer is still checked
- * against the action's original schema afterwards). The lenient one keeps each action's own parameter
+ * parameters become nullable, keywords outside the subset are dropped (the answer is still checked
+ * against the action's original schema afterwards), and a map (an object whose {@code additionalProperties}
+ * is a schema, which the subset cannot express) becomes a list of {@code {key, value}} pairs that
+ * {@link #pairsToMap} turns back into the map. The lenient one keeps each action's own parameter
  * schema; it is written into the prompt and used for validation in {@code json_object} mode.
  */
 final class ResponseSchema {
 
     /** Part of the prompt version: bump when the answer's shape changes. */
-    static final String VERSION = "schema-1";
+    static final String VERSION = "schema-2";
     static final String NAME = "incident_diagnosis";
     /** Beyond this many resources the name enum is left out (validation still checks every target). */
     static final int MAX_NAME_ENUM = 200;
@@ -179,6 +184,7 @@ final class ResponseSchema {
         }
         if (in.get("format") instanceof String f && STRICT_FORMATS.contains(f)) out.put("format", f);
         Object type = in.get("type");
+        if (isMap(in)) return nullable(pairs(in), nullable);
         if (type instanceof Collection<?> types) {
             List<Object> t = new ArrayList<>(types);
             type = t.size() == 1 ? t.get(0) : t;
@@ -212,6 +218,65 @@ final class ResponseSchema {
         if (type != null) out.put("type", type);
         else if (!out.containsKey("enum") && !out.containsKey("const")) out.put("type", "string");
         return nullable(out, nullable);
+    }
+
+    /** An object schema of free keys ({@code additionalProperties} a schema, no declared properties). */
+    static boolean isMap(Map<?, ?> schema) {
+        Object type = schema.get("type");
+        boolean object = "object".equals(type) || (type instanceof Collection<?> c && c.contains("object"))
+                || (type == null && schema.containsKey("additionalProperties"));
+        boolean noProperties = !(schema.get("properties") instanceof Map<?, ?> p) || p.isEmpty();
+        return object && noProperties && schema.get("additionalProperties") instanceof Map;
+    }
+
+    /** The strict form of a map: {@code [{"key": k, "value": v}, ...]}, bounds kept as item counts. */
+    private static Map<String, Object> pairs(Map<String, Object> map) {
+        Map<String, Object> key = new LinkedHashMap<>();
+        key.put("type", "string");
+        if (map.get("propertyNames") instanceof Map<?, ?> names && names.get("pattern") instanceof String pattern) {
+            key.put("pattern", pattern);
+        }
+        Map<String, Object> pair = new LinkedHashMap<>();
+        pair.put("key", key);
+        pair.put("value", strictify(map.get("additionalProperties"), false));
+        Map<String, Object> out = new LinkedHashMap<>();
+        String description = map.get("description") instanceof String d ? d + "; " : "";
+        out.put("description", description + "as a list of {key, value} pairs, each key once");
+        out.put("type", "array");
+        out.put("items", object(pair));
+        if (map.get("minProperties") instanceof Number n) out.put("minItems", n);
+        if (map.get("maxProperties") instanceof Number n) out.put("maxItems", n);
+        return out;
+    }
+
+    /**
+     * {@code value} with every list of {@code {key, value}} pairs that stands for a map of {@code schema} (itself
+     * or a property of its nested objects) turned back into that map, as the action expects it; anything else
+     * is returned as it is (an answer in the lenient form already holds maps). A key given twice is added to
+     * {@code problems}.
+     */
+    static JsonNode pairsToMap(Map<?, ?> schema, JsonNode value, String at, List<String> problems) {
+        if (isMap(schema) && value != null && value.isArray()) {
+            ObjectNode map = JsonNodeFactory.instance.objectNode();
+            for (JsonNode pair : value) {
+                if (!pair.isObject() || !pair.path("key").isTextual() || !pair.has("value")) return value;
+                String key = pair.get("key").asText();
+                if (map.has(key)) problems.add(at + ": key '" + AnswerValidator.shorten(key, 60) + "' given twice");
+                map.set(key, pair.get("value"));
+            }
+            return map;
+        }
+        if (value != null && value.isObject() && schema.get("properties") instanceof Map<?, ?> props && !props.isEmpty()) {
+            ObjectNode copy = ((ObjectNode) value).deepCopy();
+            for (Map.Entry<?, ?> e : props.entrySet()) {
+                String name = String.valueOf(e.getKey());
+                if (e.getValue() instanceof Map<?, ?> sub && copy.has(name)) {
+                    copy.set(name, pairsToMap(sub, copy.get(name), at + "." + name, problems));
+                }
+            }
+            return copy;
+        }
+        return value;
     }
 
     private static Map<String, Object> nullable(Map<String, Object> s, boolean nullable) {

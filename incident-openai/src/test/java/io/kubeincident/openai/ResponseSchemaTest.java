@@ -1,5 +1,6 @@
 package io.kubeincident.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kubeincident.api.ActionDescriptor;
 import io.kubeincident.api.AnalysisRequest;
 import org.junit.jupiter.api.Test;
@@ -127,6 +128,42 @@ class ResponseSchemaTest {
                 Map.of("limits", Map.of("type", "object", "properties", Map.of("memory", Map.of("type", "string"))))), false);
         assertStrict(nested, "#");
         assertEquals(List.of("object", "null"), map(map(nested.get("properties")).get("limits")).get("type"));
+    }
+
+    @Test
+    void aMapBecomesAListOfKeyValuePairsAndBackAgain() {
+        Map<String, Object> data = Map.of("type", "object", "description", "keys to set",
+                "propertyNames", Map.of("pattern", "^[-._a-zA-Z0-9]+$", "maxLength", 253),
+                "additionalProperties", Map.of("type", "string", "maxLength", 100),
+                "minProperties", 1, "maxProperties", 20);
+        Map<String, Object> schema = Map.of("type", "object", "required", List.of("data"), "additionalProperties", false,
+                "properties", Map.of("data", data, "roll", Map.of("type", "boolean")));
+
+        Map<String, Object> strict = ResponseSchema.strictify(schema, false);
+        assertStrict(strict, "#");
+        Map<String, Object> pairs = map(map(strict.get("properties")).get("data"));
+        assertEquals("array", pairs.get("type"));
+        assertEquals(1, pairs.get("minItems"));
+        assertEquals(20, pairs.get("maxItems"));
+        Map<String, Object> pair = map(map(pairs.get("items")).get("properties"));
+        assertEquals("^[-._a-zA-Z0-9]+$", map(pair.get("key")).get("pattern"));
+        assertEquals("string", map(pair.get("value")).get("type"));
+        assertTrue(String.valueOf(pairs.get("description")).startsWith("keys to set; as a list of {key, value} pairs"));
+
+        List<String> problems = new ArrayList<>();
+        JsonNode answer = Fixtures.JSON.valueToTree(Map.of("roll", true,
+                "data", List.of(Map.of("key", "LOG_LEVEL", "value", "debug"), Map.of("key", "TIMEOUT", "value", "30s"))));
+        JsonNode back = ResponseSchema.pairsToMap(schema, answer, "p", problems);
+        assertEquals(Fixtures.JSON.valueToTree(Map.of("roll", true, "data", Map.of("LOG_LEVEL", "debug", "TIMEOUT", "30s"))), back);
+        assertTrue(problems.isEmpty(), problems.toString());
+        // the lenient form already holds the map: left as it is
+        JsonNode lenient = Fixtures.JSON.valueToTree(Map.of("data", Map.of("LOG_LEVEL", "debug")));
+        assertEquals(lenient, ResponseSchema.pairsToMap(schema, lenient, "p", problems));
+
+        JsonNode twice = Fixtures.JSON.valueToTree(Map.of("data",
+                List.of(Map.of("key", "A", "value", "1"), Map.of("key", "A", "value", "2"))));
+        ResponseSchema.pairsToMap(schema, twice, "actions[0].parameters", problems);
+        assertEquals(List.of("actions[0].parameters.data: key 'A' given twice"), problems);
     }
 
     @Test

@@ -235,6 +235,7 @@ public final class RulesAnalyzer implements Analyzer {
         List<ProposedAction> actions = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         List<String> notes = new ArrayList<>();
+        List<String> droppedParameters = new ArrayList<>();
         boolean droppedByHistory = false;
         Set<String> seen = new HashSet<>();
         for (Rule.ActionTemplate a : rule.actions()) {
@@ -256,7 +257,7 @@ public final class RulesAnalyzer implements Analyzer {
                 } else if (!descriptor.targetKinds().isEmpty() && !descriptor.targetKinds().contains(target.kind())) {
                     why = "it does not act on a " + target.kind() + " (" + human(target) + ")";
                 } else {
-                    why = renderParameters(a, aenv, descriptor, params);
+                    why = renderParameters(a, aenv, descriptor, params, droppedParameters);
                 }
             }
             if (why != null) {
@@ -288,6 +289,9 @@ public final class RulesAnalyzer implements Analyzer {
         }
         for (String n : notes) append(reasoning, n);
         if (!skipped.isEmpty()) append(reasoning, "Not proposed: " + String.join("; ", skipped) + ".");
+        if (!droppedParameters.isEmpty()) {
+            append(reasoning, "Parameters the actions do not accept were left out: " + String.join(", ", droppedParameters) + ".");
+        }
         if (actions.isEmpty() && !rule.actions().isEmpty()) {
             append(reasoning, "No automatic action remains; a human should act on this incident.");
         }
@@ -300,6 +304,7 @@ public final class RulesAnalyzer implements Analyzer {
         if (ctx.finding != null) attributes.put("finding", ctx.finding.resource().key());
         if (!also.isEmpty()) attributes.put("alsoMatched", String.join(",", also));
         if (!skipped.isEmpty()) attributes.put("skippedActions", Integer.toString(skipped.size()));
+        if (!droppedParameters.isEmpty()) attributes.put("droppedParameters", String.join(",", droppedParameters));
         if (droppedByHistory && actions.isEmpty()) attributes.put("escalate", "true");
         return new Diagnosis(rule.category(), rootCause, reasoning.toString(), rule.confidence(), ID, actions, attributes);
     }
@@ -321,11 +326,12 @@ public final class RulesAnalyzer implements Analyzer {
     /**
      * Renders the parameters and fits them to the action's schema: unknown names dropped when the schema
      * forbids extras, numbers and texts converted where the schema asks for the other, required ones
-     * checked. Returns why the action cannot be proposed, or null.
+     * checked. Returns why the action cannot be proposed, or null; names dropped are added to {@code dropped}
+     * ({@code action.parameter}) so that a rule out of step with its action shows in the reasoning and the audit.
      */
     @SuppressWarnings("unchecked")
     private static String renderParameters(Rule.ActionTemplate a, Template.Env env, ActionDescriptor d,
-                                           Map<String, Object> out) {
+                                           Map<String, Object> out, List<String> dropped) {
         for (Map.Entry<String, Object> e : a.parameters().entrySet()) {
             Object v = e.getValue();
             if (v instanceof Template t) {
@@ -343,7 +349,12 @@ public final class RulesAnalyzer implements Analyzer {
         Object props = schema.get("properties");
         Map<String, Object> properties = props instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
         if (Boolean.FALSE.equals(schema.get("additionalProperties")) && !properties.isEmpty()) {
-            out.keySet().removeIf(k -> !properties.containsKey(k));
+            for (String k : List.copyOf(out.keySet())) {
+                if (!properties.containsKey(k)) {
+                    out.remove(k);
+                    dropped.add(a.type() + "." + k);
+                }
+            }
         }
         for (Map.Entry<String, Object> e : out.entrySet()) {
             Object p = properties.get(e.getKey());

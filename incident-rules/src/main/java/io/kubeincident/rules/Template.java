@@ -22,7 +22,7 @@ final class Template {
 
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z0-9_.\\-]+");
     private static final Set<String> FILTERS = Set.of(
-            "default", "int", "number", "bool", "optional", "lower", "upper", "truncate", "raiseMemory");
+            "default", "int", "number", "bool", "optional", "lower", "upper", "truncate", "raiseMemory", "memoryFactor");
 
     sealed interface Part permits Text, Expr, Section {
     }
@@ -152,7 +152,7 @@ final class Template {
                         throw new IllegalArgumentException("filter 'truncate' needs a positive length: truncate:200");
                     }
                 }
-                case "raiseMemory" -> {
+                case "raiseMemory", "memoryFactor" -> {
                     double f;
                     try {
                         f = arg == null ? Double.NaN : Double.parseDouble(arg.trim());
@@ -160,7 +160,7 @@ final class Template {
                         f = Double.NaN;
                     }
                     if (!(f > 1.0 && f <= 10.0)) {
-                        throw new IllegalArgumentException("filter 'raiseMemory' needs a factor in (1, 10]: raiseMemory:1.5");
+                        throw new IllegalArgumentException("filter '" + name + "' needs a factor in (1, 10]: " + name + ":1.5");
                     }
                 }
                 default -> {
@@ -295,12 +295,26 @@ final class Template {
             case "raiseMemory" -> {
                 return raiseMemory(s, Double.parseDouble(f.arg()), env.maxMemoryBytes(), variable);
             }
+            case "memoryFactor" -> {
+                return memoryFactor(s, Double.parseDouble(f.arg()), env.maxMemoryBytes(), variable);
+            }
             default -> throw new IllegalStateException("unhandled filter " + f.name());
         }
     }
 
     /** current × factor, rounded up to whole MiB, capped; missing when the current value already reaches the cap. */
     private static Value raiseMemory(String current, double factor, long capBytes, String variable) {
+        Value below = belowCap(current, capBytes, variable);
+        if (!below.present()) return below;
+        long bytes = (Long) below.value();
+        BigDecimal raised = BigDecimal.valueOf(bytes).multiply(BigDecimal.valueOf(factor));
+        long mib = raised.divide(BigDecimal.valueOf(Quantities.MI), 0, RoundingMode.CEILING).longValueExact();
+        long target = Math.min(mib * Quantities.MI, capBytes);
+        return Value.of(Quantities.format(target));
+    }
+
+    /** The bytes of a memory quantity below the cap, or why there is no room to raise it. */
+    private static Value belowCap(String current, long capBytes, String variable) {
         long bytes;
         try {
             bytes = Quantities.bytes(current);
@@ -312,10 +326,24 @@ final class Template {
             return Value.missing(variable + " " + current + " is already at or above the cap of "
                     + Quantities.format(capBytes));
         }
-        BigDecimal raised = BigDecimal.valueOf(bytes).multiply(BigDecimal.valueOf(factor));
-        long mib = raised.divide(BigDecimal.valueOf(Quantities.MI), 0, RoundingMode.CEILING).longValueExact();
-        long target = Math.min(mib * Quantities.MI, capBytes);
-        return Value.of(Quantities.format(target));
+        return Value.of(bytes);
+    }
+
+    /**
+     * The factor (a Double) that raises {@code current} by {@code factor} without passing the cap: the action
+     * {@code adjust-resources} takes a factor, not a quantity. Rounded down to hundredths so that
+     * current × factor stays within the cap; missing when no raise of at least 1% fits.
+     */
+    private static Value memoryFactor(String current, double factor, long capBytes, String variable) {
+        Value below = belowCap(current, capBytes, variable);
+        if (!below.present()) return below;
+        long bytes = (Long) below.value();
+        BigDecimal room = BigDecimal.valueOf(capBytes).divide(BigDecimal.valueOf(bytes), 2, RoundingMode.FLOOR);
+        BigDecimal f = BigDecimal.valueOf(factor).min(room).setScale(2, RoundingMode.FLOOR);
+        if (f.compareTo(BigDecimal.ONE) <= 0) {
+            return Value.missing(variable + " " + current + " is within 1% of the cap of " + Quantities.format(capBytes));
+        }
+        return Value.of(f.stripTrailingZeros().doubleValue());
     }
 
     @Override

@@ -31,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -135,6 +136,9 @@ class BundledRuleTableTest {
             assertTrue(request.incident().involves(a.target()), "target outside the incident: " + a + context);
             assertTrue(request.actionAvailable(a.actionType()), "unavailable action: " + a + context);
         }
+        // A bundled rule sends only parameters its action declares: a name the schema does not know would be
+        // dropped and the action would run on its defaults instead of what the rule meant.
+        assertNull(d.attributes().get("droppedParameters"), "parameters unknown to the action" + context);
         assertFalse(d.rootCause().isBlank(), "empty root cause" + context);
         assertFalse(d.reasoning().isBlank(), "empty reasoning" + context);
         if (c.has("nearMissOf")) {

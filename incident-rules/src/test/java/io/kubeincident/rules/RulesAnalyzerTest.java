@@ -134,7 +134,8 @@ class RulesAnalyzerTest {
         assertEquals("crash-loop-oom-killed", d.attributes().get("rule"));
         assertEquals("Pod/shop/checkout-7d9f8c6b5-p17", d.attributes().get("finding"));
         assertEquals(1, d.actions().size());
-        assertEquals("384Mi", d.actions().get(0).parameters().get("memoryLimit"));
+        assertEquals(Map.of("container", "checkout", "resource", "memory", "factor", 1.5), d.actions().get(0).parameters());
+        assertTrue(d.actions().get(0).rationale().contains("256Mi to 384Mi"), d.actions().get(0).rationale());
         assertTrue(d.rootCause().contains("256Mi"), d.rootCause());
     }
 
@@ -150,12 +151,12 @@ class RulesAnalyzerTest {
                       - type: scale
                         target: root
                         parameters: {replicas: "{{restartCount}}"}
+                      - type: scale
+                        target: root
+                        parameters: {}
                       - type: adjust-resources
                         target: workload
-                        parameters: {container: "{{container}}", memoryLimit: 1Gi, colour: blue}
-                      - type: adjust-resources
-                        target: workload
-                        parameters: {memoryLimit: 2Gi}
+                        parameters: {container: "{{container}}", resource: memory, factor: "2", colour: blue}
                       - type: rollout-restart
                         target: root
                       - type: rollout-restart
@@ -166,11 +167,13 @@ class RulesAnalyzerTest {
         d.actions().forEach(a -> byType.putIfAbsent(a.actionType(), a));
         // "6" becomes the integer the schema asks for.
         assertEquals(6L, byType.get("scale").parameters().get("replicas"));
-        // The schema forbids extra properties, so the unknown one is dropped; a literal stays as given.
-        assertEquals(Map.of("container", "checkout", "memoryLimit", "1Gi"), byType.get("adjust-resources").parameters());
-        // The second adjust-resources lacks the required container and is not proposed; the duplicate restart is folded.
+        // The schema forbids extra properties, so the unknown one is dropped, and said so; "2" becomes a number.
+        assertEquals(Map.of("container", "checkout", "resource", "memory", "factor", 2.0), byType.get("adjust-resources").parameters());
+        assertEquals("adjust-resources.colour", d.attributes().get("droppedParameters"));
+        assertTrue(d.reasoning().contains("do not accept were left out: adjust-resources.colour"), d.reasoning());
+        // The second scale lacks the required replicas and is not proposed; the duplicate restart is folded.
         assertEquals(List.of("scale", "adjust-resources", "rollout-restart"), d.actions().stream().map(ProposedAction::actionType).toList());
-        assertTrue(d.reasoning().contains("requires parameter container"), d.reasoning());
+        assertTrue(d.reasoning().contains("requires parameter replicas"), d.reasoning());
     }
 
     @Test

@@ -55,6 +55,25 @@ class TemplateTest {
     }
 
     @Test
+    void memoryFactorIsTheFactorThatStaysWithinTheCap() {
+        Template t = Template.parse("{{memoryLimit|memoryFactor:1.5}}");
+        assertEquals(1.5, t.renderValue(env(Map.of("memoryLimit", "512Mi"))).value());
+        assertEquals(1.5, t.renderValue(env(Map.of("memoryLimit", "100M"))).value());
+        // 4Gi / 3Gi = 1.333..., rounded down so that the raised limit stays within the cap.
+        assertEquals(1.33, t.renderValue(env(Map.of("memoryLimit", "3Gi"))).value());
+        assertEquals(2.0, Template.parse("{{memoryLimit|memoryFactor:2}}").renderValue(env(Map.of("memoryLimit", "2Gi"))).value());
+        Template.Value atCap = t.renderValue(env(Map.of("memoryLimit", "4Gi")));
+        assertFalse(atCap.present());
+        assertTrue(atCap.missing().contains("already at or above the cap of 4Gi"), atCap.missing());
+        Template.Value nearCap = t.renderValue(env(Map.of("memoryLimit", "4090Mi")));
+        assertFalse(nearCap.present());
+        assertTrue(nearCap.missing().contains("within 1% of the cap of 4Gi"), nearCap.missing());
+        assertFalse(t.renderValue(env(Map.of("memoryLimit", "lots"))).present());
+        assertFalse(t.renderValue(env(Map.of("memoryLimit", "0"))).present());
+        assertFalse(t.renderValue(env(Map.of())).present());
+    }
+
+    @Test
     void optionalMarksValuesThatMayBeLeftOut() {
         Template t = Template.parse("{{previousRevision|int|optional}}");
         assertTrue(t.optional());
@@ -73,6 +92,7 @@ class TemplateTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Template.parse("{{a|default}}")).getMessage().contains("needs a value"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Template.parse("{{a|int:3}}")).getMessage().contains("no argument"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Template.parse("{{a|raiseMemory:20}}")).getMessage().contains("factor"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Template.parse("{{a|memoryFactor:1}}")).getMessage().contains("memoryFactor:1.5"));
     }
 
     @Test

@@ -37,30 +37,54 @@ final class TestIncidents {
         throw new IllegalArgumentException("bad ref: " + spec);
     }
 
-    /** The built-in actions with the target kinds and parameter schemas the engine's catalog declares. */
+    /**
+     * The built-in actions with the target kinds and parameter schemas their implementations declare
+     * (incident-core's actions, incident-argocd's for the Argo CD ones). A copy, because this module cannot
+     * see them; incident-core's {@code BundledRulesAgainstRealActionsTest} checks the bundled rules against
+     * the real ones, so a copy that drifts shows there.
+     */
     static List<ActionDescriptor> builtInActions() {
-        Map<String, Object> rollback = Map.of("type", "object", "additionalProperties", false,
-                "properties", Map.of("toRevision", Map.of("type", "integer", "minimum", 1)));
-        Map<String, Object> adjust = Map.of("type", "object", "additionalProperties", false,
-                "required", List.of("container"),
-                "properties", Map.of("container", Map.of("type", "string"), "memoryLimit", Map.of("type", "string"),
-                        "memoryRequest", Map.of("type", "string"), "cpuLimit", Map.of("type", "string"),
-                        "cpuRequest", Map.of("type", "string")));
-        Map<String, Object> scale = Map.of("type", "object", "required", List.of("replicas"),
-                "properties", Map.of("replicas", Map.of("type", "integer")));
+        Map<String, Object> none = object(Map.of(), List.of());
+        Map<String, Object> restart = object(Map.of("gracePeriodSeconds", integer(0, 300)), List.of());
+        Map<String, Object> scale = object(Map.of("replicas", integer(1, 1000)), List.of("replicas"));
+        Map<String, Object> rollback = object(Map.of("toRevision", integer(1, Integer.MAX_VALUE)), List.of());
+        Map<String, Object> adjust = object(Map.of(
+                "container", Map.of("type", "string", "pattern", "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "maxLength", 63),
+                "resource", Map.of("type", "string", "enum", List.of("memory", "cpu")),
+                "factor", Map.of("type", "number", "exclusiveMinimum", 1.0, "maximum", 4.0)), List.of());
+        Map<String, Object> data = Map.of("type", "object", "propertyNames", Map.of("pattern", "^[-._a-zA-Z0-9]+$", "maxLength", 253),
+                "additionalProperties", Map.of("type", "string", "maxLength", 65536), "minProperties", 1, "maxProperties", 20);
+        Map<String, Object> patch = object(Map.of("data", data, "rollConsumers", Map.of("type", "boolean")), List.of("data"));
+        Map<String, Object> drain = object(Map.of("allowLocalStorage", Map.of("type", "boolean"),
+                "timeoutSeconds", integer(10, 1800), "gracePeriodSeconds", integer(0, 600)), List.of());
+        Map<String, Object> argoSync = object(Map.of("revision", Map.of("type", "string", "pattern", "[A-Za-z0-9._/@:+-]{1,255}"),
+                "prune", Map.of("type", "boolean"), "target_only", Map.of("type", "boolean")), List.of());
+        Map<String, Object> argoRollback = object(Map.of("history_id", Map.of("type", "integer", "minimum", 0)), List.of());
         Set<String> workloads = Set.of("Deployment", "StatefulSet", "DaemonSet");
+        Set<String> argo = Set.of("Application", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod",
+                "ConfigMap", "Secret", "Job", "CronJob");
         return List.of(
-                new ActionDescriptor(ActionTypes.RESTART_POD, "delete a pod so that its controller recreates it", Set.of("Pod"), null),
-                new ActionDescriptor(ActionTypes.ROLLOUT_RESTART, "rolling restart", workloads, null),
+                new ActionDescriptor(ActionTypes.RESTART_POD, "delete a pod so that its controller recreates it", Set.of("Pod"), restart),
+                new ActionDescriptor(ActionTypes.ROLLOUT_RESTART, "rolling restart", workloads, none),
                 new ActionDescriptor(ActionTypes.SCALE, "scale", Set.of("Deployment", "StatefulSet"), scale),
                 new ActionDescriptor(ActionTypes.ROLLBACK_DEPLOYMENT, "roll back a Deployment", Set.of("Deployment"), rollback),
-                new ActionDescriptor(ActionTypes.ADJUST_RESOURCES, "change requests/limits", workloads, adjust),
-                new ActionDescriptor(ActionTypes.PATCH_CONFIGMAP, "patch a ConfigMap", Set.of("ConfigMap"), null),
-                new ActionDescriptor(ActionTypes.PATCH_SECRET, "patch a Secret", Set.of("Secret"), null),
-                new ActionDescriptor(ActionTypes.CORDON_NODE, "cordon", Set.of("Node"), null),
-                new ActionDescriptor(ActionTypes.DRAIN_NODE, "drain", Set.of("Node"), null),
-                new ActionDescriptor(ActionTypes.ARGOCD_SYNC, "sync an Argo CD app", Set.of("Application"), null),
-                new ActionDescriptor(ActionTypes.ARGOCD_ROLLBACK, "roll back an Argo CD app", Set.of("Application"), null));
+                new ActionDescriptor(ActionTypes.ADJUST_RESOURCES, "raise a limit and request by a factor", workloads, adjust),
+                new ActionDescriptor(ActionTypes.PATCH_CONFIGMAP, "patch a ConfigMap", Set.of("ConfigMap"), patch),
+                new ActionDescriptor(ActionTypes.PATCH_SECRET, "patch a Secret", Set.of("Secret"), patch),
+                new ActionDescriptor(ActionTypes.CORDON_NODE, "cordon", Set.of("Node"), none),
+                new ActionDescriptor(ActionTypes.DRAIN_NODE, "drain", Set.of("Node"), drain),
+                new ActionDescriptor(ActionTypes.ARGOCD_SYNC, "sync an Argo CD app", argo, argoSync),
+                new ActionDescriptor(ActionTypes.ARGOCD_ROLLBACK, "roll back an Argo CD app", argo, argoRollback));
+    }
+
+    private static Map<String, Object> object(Map<String, Object> properties, List<String> required) {
+        return required.isEmpty()
+                ? Map.of("type", "object", "properties", properties, "additionalProperties", false)
+                : Map.of("type", "object", "properties", properties, "required", required, "additionalProperties", false);
+    }
+
+    private static Map<String, Object> integer(long min, long max) {
+        return Map.of("type", "integer", "minimum", min, "maximum", max);
     }
 
     static Builder incident(String type, String root) {

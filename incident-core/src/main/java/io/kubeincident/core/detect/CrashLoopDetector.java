@@ -6,33 +6,53 @@ import io.kubeincident.api.Severity;
 import io.kubeincident.core.monitor.Refs;
 import io.kubeincident.spi.DetectionContext;
 import io.kubeincident.spi.Detector;
-import io.kubeincident.spi.DetectorProvider;
-import io.kubeincident.spi.ProviderContext;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
-import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
-/** Containers waiting in CrashLoopBackOff, with restart count and the last termination. */
+/**
+ * Containers that keep crashing: waiting in CrashLoopBackOff with at least
+ * {@code detection.crash_loop_min_restarts} restarts, or, after three or more, running again briefly after a
+ * failed run (between two back-offs). OOM kills are left to {@link OomKilledDetector} so one pod gives one type.
+ */
 public final class CrashLoopDetector implements Detector {
 
-    public static final class Provider implements DetectorProvider {
+    public static final String ID = "crash-loop";
+    static final int RUNNING_MIN_RESTARTS = 3;
+
+    /** The first slice's name for {@link CrashLoopDetectorProvider}, kept so existing references resolve. */
+    public static final class Provider implements io.kubeincident.spi.DetectorProvider {
+        private final CrashLoopDetectorProvider delegate = new CrashLoopDetectorProvider();
+
         @Override
-        public Detector create(ProviderContext context) {
-            return new CrashLoopDetector();
+        public Detector create(io.kubeincident.spi.ProviderContext context) {
+            return delegate.create(context);
         }
+
+        @Override
+        public boolean enabled(io.kubeincident.spi.ProviderContext context) {
+            return delegate.enabled(context);
+        }
+    }
+
+    private final DetectionConfig config;
+
+    public CrashLoopDetector(DetectionConfig config) {
+        this.config = config;
+    }
+
+    public CrashLoopDetector() {
+        this(DetectionConfig.defaults());
     }
 
     @Override
     public String id() {
-        return "crash-loop";
+        return ID;
     }
 
     @Override
@@ -47,30 +67,34 @@ public final class CrashLoopDetector implements Detector {
 
     @Override
     public List<Finding> detect(KubernetesObject object, DetectionContext context) {
-        if (!(object instanceof V1Pod pod) || pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
-            return List.of();
+        if (!(object instanceof V1Pod pod) || Pods.terminating(pod)) return Detector.none();
+        Instant now = context.now();
+        List<Pods.Container> looping = new ArrayList<>();
+        for (Pods.Container c : Pods.containers(pod)) {
+            if (c.restarts() < config.crashLoopMinRestarts()) continue;
+            if (Pods.oomKilled(pod, c, context.cluster())) continue;
+            boolean backOff = "CrashLoopBackOff".equals(c.waitingReason());
+            // Between two back-offs the container runs again; only a container that failed several times counts
+            // then, or one crash followed by a recovery would look like a loop for the whole recovery window.
+            boolean justRestartedAfterFailure = c.running() && c.restarts() >= Math.max(config.crashLoopMinRestarts(), RUNNING_MIN_RESTARTS)
+                    && c.lastTerminated().map(t -> t.getExitCode() != null && t.getExitCode() != 0).orElse(false)
+                    && Conditions.within(c.runningSince(), now, config.crashLoopRecovery());
+            if (backOff || justRestartedAfterFailure) looping.add(c);
         }
-        List<Finding> out = new ArrayList<>();
-        for (V1ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
-            if (cs.getState() == null || cs.getState().getWaiting() == null) continue;
-            if (!"CrashLoopBackOff".equals(cs.getState().getWaiting().getReason())) continue;
-            Map<String, String> facts = new LinkedHashMap<>();
-            facts.put("container", cs.getName());
-            facts.put("waitingReason", "CrashLoopBackOff");
-            facts.put("restartCount", String.valueOf(cs.getRestartCount()));
-            if (cs.getImage() != null) facts.put("image", cs.getImage());
-            Instant since = context.now();
-            V1ContainerStateTerminated last = cs.getLastState() == null ? null : cs.getLastState().getTerminated();
-            if (last != null) {
-                facts.put("exitCode", String.valueOf(last.getExitCode()));
-                if (last.getReason() != null) facts.put("terminatedReason", last.getReason());
-                if (last.getFinishedAt() != null) since = last.getFinishedAt().toInstant();
-            }
-            String msg = "container " + cs.getName() + " of pod " + pod.getMetadata().getName()
-                    + " is in CrashLoopBackOff (restarts: " + cs.getRestartCount()
-                    + (last != null ? ", last exit code " + last.getExitCode() : "") + ")";
-            out.add(new Finding(id(), IncidentTypes.CRASH_LOOP, Severity.HIGH, Refs.of(pod), msg, facts, since));
-        }
-        return out;
+        if (looping.isEmpty()) return Detector.none();
+        Pods.Container worst = looping.stream().max((a, b) -> Integer.compare(a.restarts(), b.restarts())).get();
+        String lastMessage = worst.lastTerminated().map(V1ContainerStateTerminated::getMessage).orElse(null);
+        String waitingMessage = worst.waiting().map(w -> w.getMessage()).orElse(null);
+        String exit = worst.lastTerminated().map(t -> String.valueOf(t.getExitCode())).orElse("?");
+        FindingBuilder b = FindingBuilder.of(ID, IncidentTypes.CRASH_LOOP, Severity.HIGH, Refs.of(pod))
+                .facts(Pods.containerFacts(pod, worst))
+                .fact("reason", "CrashLoopBackOff")
+                .fact("message", lastMessage != null ? lastMessage : waitingMessage)
+                .fact("containers", String.join(",", looping.stream().map(Pods.Container::name).toList()))
+                .observedAt(worst.lastTerminated().map(t -> Refs.instant(t.getFinishedAt())).orElse(Pods.startTime(pod)))
+                .message("container " + worst.name() + " of pod " + pod.getMetadata().getName() + " is crash-looping: "
+                        + worst.restarts() + " restarts, last exit code " + exit
+                        + worst.lastTerminated().map(t -> t.getReason() == null ? "" : " (" + t.getReason() + ")").orElse(""));
+        return List.of(b.build(now));
     }
 }

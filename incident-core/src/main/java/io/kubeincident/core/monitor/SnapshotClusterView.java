@@ -4,83 +4,79 @@ import io.kubernetes.client.common.KubernetesListObject;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.AppsV1Api;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.apis.PolicyV1Api;
+import io.kubernetes.client.util.generic.GenericKubernetesApi;
+import io.kubernetes.client.util.generic.KubernetesApiResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * A one-shot view of the cluster: one list call per kind (per namespace when scoped), for
- * {@code IncidentEngine.scan()}. A kind the client may not list (403) is left out with one warning;
- * other API errors fail the scan.
+ * A one-shot view of the cluster for {@code IncidentEngine.scan()} and sweeps without informers: one list
+ * call per {@link WatchedKind} (per namespace when scoped; cluster-scoped kinds once), held in the same
+ * indexed caches the informers fill. A kind the client may not list (403) or the server does not serve (404)
+ * is left out with one warning and reported {@linkplain #available unavailable}; other API errors fail the
+ * scan.
  */
 public final class SnapshotClusterView extends ObjectIndex {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotClusterView.class);
 
     private final List<String> unavailable;
 
-    private SnapshotClusterView(List<KubernetesObject> objects, List<String> unavailable) {
-        super(objects);
+    private SnapshotClusterView(List<KubernetesObject> objects, List<String> unavailable, Set<Class<?>> unavailableTypes) {
+        super(objects, unavailableTypes);
         this.unavailable = List.copyOf(unavailable);
     }
 
-    /** Kinds that could not be listed (forbidden), with the reason. */
+    /** Kinds that could not be listed, with the reason ({@code "pods: forbidden"}). */
     public List<String> unavailable() {
         return unavailable;
     }
 
     public static SnapshotClusterView load(ApiClient client, List<String> namespaces) throws ApiException {
-        CoreV1Api core = new CoreV1Api(client);
-        AppsV1Api apps = new AppsV1Api(client);
+        return load(client, namespaces, EnumSet.allOf(WatchedKind.class));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public static SnapshotClusterView load(ApiClient client, List<String> namespaces, Set<WatchedKind> kinds)
+            throws ApiException {
         List<KubernetesObject> all = new ArrayList<>();
         List<String> unavailable = new ArrayList<>();
+        Set<Class<?>> unavailableTypes = new HashSet<>();
         List<String> scopes = namespaces.isEmpty() ? java.util.Collections.singletonList(null) : namespaces;
-        for (String ns : scopes) {
-            add(all, unavailable, "pods", () -> ns == null ? core.listPodForAllNamespaces().execute()
-                    : core.listNamespacedPod(ns).execute());
-            add(all, unavailable, "replicasets", () -> ns == null ? apps.listReplicaSetForAllNamespaces().execute()
-                    : apps.listNamespacedReplicaSet(ns).execute());
-            add(all, unavailable, "deployments", () -> ns == null ? apps.listDeploymentForAllNamespaces().execute()
-                    : apps.listNamespacedDeployment(ns).execute());
-            add(all, unavailable, "events", () -> ns == null ? core.listEventForAllNamespaces().execute()
-                    : core.listNamespacedEvent(ns).execute());
-        }
-        add(all, unavailable, "nodes", () -> core.listNode().execute());
-        // what the safety policies read: opt-out labels, availability (PDBs), rolling behaviour of other workloads
-        add(all, unavailable, "namespaces", () -> core.listNamespace().execute());
-        for (String ns : scopes) {
-            add(all, unavailable, "statefulsets", () -> ns == null ? apps.listStatefulSetForAllNamespaces().execute()
-                    : apps.listNamespacedStatefulSet(ns).execute());
-            add(all, unavailable, "daemonsets", () -> ns == null ? apps.listDaemonSetForAllNamespaces().execute()
-                    : apps.listNamespacedDaemonSet(ns).execute());
-            add(all, unavailable, "poddisruptionbudgets", () -> ns == null
-                    ? new PolicyV1Api(client).listPodDisruptionBudgetForAllNamespaces().execute()
-                    : new PolicyV1Api(client).listNamespacedPodDisruptionBudget(ns).execute());
-        }
-        return new SnapshotClusterView(all, unavailable);
-    }
-
-    @FunctionalInterface
-    private interface Lister {
-        KubernetesListObject list() throws ApiException;
-    }
-
-    private static void add(List<KubernetesObject> all, List<String> unavailable, String resource, Lister lister)
-            throws ApiException {
-        try {
-            KubernetesListObject list = lister.list();
-            if (list != null && list.getItems() != null) all.addAll(list.getItems());
-        } catch (ApiException e) {
-            if (e.getCode() == 403) {
-                LOG.warn("cannot list {} (403 forbidden): incidents of that kind are not detected", resource);
-                unavailable.add(resource + ": forbidden");
-                return;
+        for (WatchedKind kind : kinds) {
+            GenericKubernetesApi api = new GenericKubernetesApi(kind.type(), kind.listType(), kind.group(), kind.version(),
+                    kind.plural(), client);
+            for (String ns : kind.namespaced() ? scopes : java.util.Collections.<String>singletonList(null)) {
+                KubernetesApiResponse<? extends KubernetesListObject> r;
+                try {
+                    r = ns == null ? api.list() : api.list(ns);
+                } catch (RuntimeException e) {
+                    // client-java reports a failed connection as an unchecked exception around the IOException
+                    if (e.getCause() instanceof IOException io) throw new ApiException(io);
+                    throw e;
+                }
+                if (r.isSuccess()) {
+                    if (r.getObject() != null && r.getObject().getItems() != null) all.addAll(r.getObject().getItems());
+                    continue;
+                }
+                int code = r.getHttpStatusCode();
+                String message = r.getStatus() == null ? null : r.getStatus().getMessage();
+                if (code == 403 || code == 404) {
+                    String reason = code == 403 ? "forbidden" : "not served";
+                    LOG.warn("cannot list {} ({} {}): incidents that need {} are not detected", kind.plural(), code, reason, kind.kind());
+                    unavailable.add(kind.plural() + ": " + reason);
+                    unavailableTypes.add(kind.type());
+                    break;
+                }
+                throw new ApiException(code, "listing " + kind.plural() + (ns == null ? "" : " in " + ns) + " failed: " + message);
             }
-            throw e;
         }
+        return new SnapshotClusterView(all, unavailable, unavailableTypes);
     }
 }

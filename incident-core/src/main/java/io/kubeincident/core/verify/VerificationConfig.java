@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * {@code verification.*}: {@code enabled} (true), {@code window} (5m: how long to watch after an action),
- * {@code stable_observations} (2: healthy looks in a row to call it resolved; in continuous mode one look
+ * {@code stable_observations} (1: healthy looks in a row to call it resolved, after the incident is no longer detected; 2 or more waits out flapping; in continuous mode one look
  * per sweep).
  */
 public record VerificationConfig(boolean enabled, Duration window, int stableObservations) {
@@ -23,6 +23,6 @@ public record VerificationConfig(boolean enabled, Duration window, int stableObs
     public static VerificationConfig from(ConfigView config) {
         return new VerificationConfig(config.getBoolean("verification.enabled", true),
                 config.getDuration("verification.window", Duration.ofMinutes(5)),
-                config.getInt("verification.stable_observations", 2));
+                config.getInt("verification.stable_observations", 1));
     }
 }

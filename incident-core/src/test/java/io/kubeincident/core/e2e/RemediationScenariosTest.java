@@ -345,6 +345,59 @@ class RemediationScenariosTest {
                 "the restart never ran");
     }
 
+    @Test
+    void aBarePodIsNeverRestartedTheIncidentIsEscalatedInstead() throws ApiException {
+        io.kubeincident.testkit.scenario.PodBuilder.pod("default", "one-off-job").node("node-1").crashLoopBackOff(5)
+                .create(kube.apiClient());
+        // the rules analyzer knows better than to propose it; an LLM-style analyzer might not
+        ScriptedAnalyzer naive = new ScriptedAnalyzer(req -> List.of(new ProposedAction(ActionTypes.RESTART_POD,
+                ScriptedAnalyzer.firstPod(req), Map.of(), 0.95, "restart it")));
+        IncidentEngine engine = engine(Map.of(), naive);
+        IncidentReport r = engine.runOnce().get(0);
+        assertEquals(Decision.EXECUTE, r.plan().get(0).decision());
+        assertEquals(List.of("one-off-job"), pods().stream().map(p -> p.getMetadata().getName()).toList(), "still there");
+        assertTrue(steps(r.incident().id()).contains("escalated"), steps(r.incident().id()).toString());
+        assertTrue(audit.withStep("escalated").get(0).field("reasons").toString().contains("no controller"));
+        engine.runOnce();
+        assertEquals(1, audit.withStep("escalated").size(), "escalated once, not every sweep");
+    }
+
+    @Test
+    void aStepThatKeepsFailingInPassingIsPlannedAgainABoundedNumberOfTimesThenEscalated() throws ApiException {
+        DeploymentBuilder.deployment("default", "web").replicas(1).pods(p -> p.crashLoopBackOff(6)).create(kube.apiClient());
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        io.kubeincident.spi.RemediationAction flaky = new io.kubeincident.spi.RemediationAction() {
+            public String id() {
+                return "flaky-fix";
+            }
+
+            public String description() {
+                return "always meets a passing server error";
+            }
+
+            public java.util.Set<String> targetKinds() {
+                return java.util.Set.of("Deployment");
+            }
+
+            public io.kubeincident.api.ActionResult execute(io.kubeincident.api.ActionRequest r, io.kubeincident.spi.ActionContext c) {
+                calls.incrementAndGet();
+                return io.kubeincident.api.ActionResult.failedRetryable("HTTP 503 (simulated)");
+            }
+        };
+        ScriptedAnalyzer plan = new ScriptedAnalyzer(req -> List.of(new ProposedAction("flaky-fix", req.incident().rootResource(),
+                Map.of(), 0.95, "fix it")));
+        IncidentEngine engine = IncidentEngine.builder().apiClient(kube.apiClient()).config(Map.of("safety.retry_budget", "10"))
+                .clock(clock).auditSink(audit).logAudit(false).addAnalyzer(plan).addAction(flaky).build();
+        closeables.add(engine);
+        String id = engine.runOnce().get(0).incident().id();
+        for (int i = 0; i < 8; i++) {
+            clock.advance(Duration.ofMinutes(1));
+            engine.runOnce();
+        }
+        assertEquals(4, calls.get(), "the first try and three more plans, then a human: " + steps(id));
+        assertTrue(audit.withStep("escalated").get(0).field("reasons").toString().contains("without a step taking effect"));
+    }
+
     /** Every object's name with its resourceVersion: any write changes it. */
     private Map<String, String> state() throws ApiException {
         Map<String, String> m = new HashMap<>();
