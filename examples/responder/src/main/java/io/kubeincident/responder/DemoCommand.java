@@ -72,8 +72,9 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("engine     mode %s; execute at confidence >= %.2f, ask for approval >= %.2f%n",
                         engine.config().mode().id(), engine.config().confidenceThreshold(),
                         engine.config().approvalThreshold());
-                out.println("analyzers  " + String.join(", ", engine.analyzers().stream().map(Analyzer::id).toList())
-                        + (System.getenv("OPENAI_API_KEY") == null ? "  (set OPENAI_API_KEY to add the OpenAI analyzer)" : ""));
+                List<String> analyzers = engine.analyzers().stream().map(Analyzer::id).toList();
+                out.println("analyzers  " + String.join(", ", analyzers)
+                        + (analyzers.contains("openai") ? "" : "  (set OPENAI_API_KEY to add the OpenAI analyzer)"));
                 out.println("actions    " + String.join(", ", engine.actions().keySet()));
                 long deadline = System.nanoTime() + limit.toNanos();
                 Set<String> detectable = new HashSet<>();

@@ -23,14 +23,14 @@ import java.util.concurrent.Executors;
 /**
  * An existing client-java operator (a Deployment inventory controller on a {@link SharedInformerFactory})
  * with the incident engine embedded: the engine is built next to the controller, uses the operator's
- * client, and is driven by the operator's own Pod and Deployment informers, so nothing is watched twice.
+ * client and shares its informer factory, so the Pods and Deployments the operator already watches are
+ * not watched twice; the engine reacts to their events (no polling).
  */
 public final class InventoryOperator implements AutoCloseable {
     private final SharedInformerFactory factory;
     private final Controller controller;
     private final DeploymentInventory inventory;
     private final IncidentEngine engine;
-    private final EngineTrigger trigger;
     private final ExecutorService controllerThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "inventory-controller");
         t.setDaemon(true);
@@ -62,17 +62,18 @@ public final class InventoryOperator implements AutoCloseable {
                 .withWorkerCount(1)
                 .build();
 
-        // --- the incident engine, embedded: built next to the controller, driven by its informers ---
+        // --- the incident engine, embedded: built next to the controller, sharing its informer factory ---
         engine = IncidentEngine.builder()
-                .apiClient(client)
+                .apiClient(client)                 // the operator's own client
+                .informerFactory(factory)          // pods and deployments are watched once, for both
                 .config(engineConfig)
                 .build();
-        trigger = new EngineTrigger(engine, Duration.ofMillis(500), Duration.ofSeconds(30)).on(pods).on(deployments);
     }
 
     public void start() {
         factory.startAllRegisteredInformers();
         controllerThread.submit(controller::run);
+        engine.start();  // registers the kinds the operator does not watch yet in the same factory
     }
 
     public DeploymentInventory inventory() {
@@ -85,11 +86,10 @@ public final class InventoryOperator implements AutoCloseable {
 
     @Override
     public void close() {
-        trigger.close();
+        engine.close();
         controller.shutdown();
         controllerThread.shutdownNow();
         factory.stopAllRegisteredInformers();
-        engine.close();
     }
 
     /** Runs against the current kubeconfig context until stopped; dry-run so that trying it changes nothing. */

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * The responder's HTTP side on one port (JDK HttpServer):
  * <ul>
  *   <li>{@code GET /healthz}: 200 while the process runs</li>
- *   <li>{@code GET /readyz}: 200 once configured and connected, 503 while starting or shutting down</li>
+ *   <li>{@code GET /readyz}: 200 once configured and connected (on the leader: once the informer caches have synced), 503 while starting or shutting down</li>
  *   <li>{@code GET /metrics}: Prometheus text</li>
  *   <li>{@code GET /api/v1/incidents}: open incidents (the scan JSON shape plus {@code state})</li>
  *   <li>{@code GET /api/v1/approvals}: actions held for approval</li>

@@ -88,7 +88,7 @@ public final class Responder implements AutoCloseable {
         }
         try {
             this.http = new HttpEndpoints(settings.bindAddress(), settings.httpPort(), supervisor, registry,
-                    () -> ready && !closing, leadership, settings.apiToken());
+                    () -> ready && !closing && supervisor.engine().isReady(), leadership, settings.apiToken());
         } catch (IOException e) {
             supervisor.close();
             throw UserError.usage("cannot serve HTTP on " + settings.bindAddress() + ":" + settings.httpPort() + ": "
