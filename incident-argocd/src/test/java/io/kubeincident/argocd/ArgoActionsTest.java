@@ -1,5 +1,6 @@
 package io.kubeincident.argocd;
 
+import io.kubeincident.testkit.MutableClock;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.kubeincident.api.ActionRequest;
 import io.kubeincident.api.ActionResult;

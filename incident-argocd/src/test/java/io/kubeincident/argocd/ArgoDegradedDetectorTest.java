@@ -1,5 +1,6 @@
 package io.kubeincident.argocd;
 
+import io.kubeincident.testkit.MutableClock;
 import io.kubeincident.api.ConfigView;
 import io.kubeincident.api.Finding;
 import io.kubeincident.api.IncidentTypes;

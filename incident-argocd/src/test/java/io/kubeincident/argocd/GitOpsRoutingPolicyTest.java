@@ -1,5 +1,6 @@
 package io.kubeincident.argocd;
 
+import io.kubeincident.testkit.MutableClock;
 import io.kubeincident.api.ActionDescriptor;
 import io.kubeincident.api.ActionTypes;
 import io.kubeincident.api.ConfigView;

@@ -1,5 +1,6 @@
 package io.kubeincident.openai;
 
+import io.kubeincident.testkit.MutableClock;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.kubeincident.api.AnalysisOutcome;
 import io.kubeincident.api.AnalysisRequest;
@@ -89,7 +90,7 @@ class CostControlTest {
     @Test
     void dailyBudgetResetsTheNextUtcDay() {
         modelAnswers(goodAnswer(), 40_000, 1_000);
-        Fixtures.MutableClock clock = new Fixtures.MutableClock(Instant.parse("2025-06-01T23:50:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2025-06-01T23:50:00Z"));
         try (OpenAiAnalyzer a = analyzer(llm(base(), "llm.cache_ttl", "0", "llm.token_budget.per_incident", "0",
                 "llm.token_budget.per_day", "84000"), clock, OutcomeHistory.none())) {
             diagnosed(a.analyze(request("inc-1")));
@@ -107,7 +108,7 @@ class CostControlTest {
     @Test
     void aReopenedIncidentIsServedFromTheCacheUntilTheTtlEnds() {
         modelAnswers(goodAnswer(), 1_200, 150);
-        Fixtures.MutableClock clock = new Fixtures.MutableClock(Fixtures.NOW);
+        MutableClock clock = new MutableClock(Fixtures.NOW);
         try (OpenAiAnalyzer a = analyzer(llm(base(), "llm.cache_ttl", "10m"), clock, OutcomeHistory.none())) {
             var first = diagnosed(a.analyze(request("inc-1")));
             entry(first.attributes(), "llm.cache", "miss");

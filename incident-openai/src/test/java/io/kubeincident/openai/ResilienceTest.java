@@ -1,5 +1,6 @@
 package io.kubeincident.openai;
 
+import io.kubeincident.testkit.MutableClock;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.kubeincident.spi.OutcomeHistory;
 import org.junit.jupiter.api.Test;
@@ -155,7 +156,7 @@ class ResilienceTest {
                 .withHeader("Content-Type", "application/json")
                 .withBody(openAiError("The server had an error while processing your request. Sorry about that!",
                         "server_error", null))));
-        Fixtures.MutableClock clock = new Fixtures.MutableClock(Fixtures.NOW);
+        MutableClock clock = new MutableClock(Fixtures.NOW);
 
         try (OpenAiAnalyzer a = analyzer(llm(base(), "llm.max_retries", "2", "llm.circuit_breaker.failure_threshold", "3",
                 "llm.circuit_breaker.open_duration", "60s"), clock)) {
@@ -182,7 +183,7 @@ class ResilienceTest {
     @Test
     void failedTrialReopensTheCircuit() {
         wm.stubFor(post(urlEqualTo(PATH)).willReturn(aResponse().withStatus(503).withBody("upstream connect error")));
-        Fixtures.MutableClock clock = new Fixtures.MutableClock(Fixtures.NOW);
+        MutableClock clock = new MutableClock(Fixtures.NOW);
 
         try (OpenAiAnalyzer a = analyzer(llm(base(), "llm.max_retries", "0", "llm.circuit_breaker.failure_threshold", "1"), clock)) {
             contains(failed(a.analyze(crashRequest())).reason(), "HTTP 503", "upstream connect error");

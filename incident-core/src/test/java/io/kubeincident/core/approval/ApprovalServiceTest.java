@@ -10,7 +10,7 @@ import io.kubeincident.api.ProposedAction;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.api.Severity;
 import io.kubeincident.api.Verdict;
-import io.kubeincident.core.support.MutableClock;
+import io.kubeincident.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

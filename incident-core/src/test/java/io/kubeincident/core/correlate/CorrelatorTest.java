@@ -13,7 +13,7 @@ import io.kubeincident.core.detect.DetectorSet;
 import io.kubeincident.core.detect.NodeNotReadyDetector;
 import io.kubeincident.core.detect.RolloutStuckDetector;
 import io.kubeincident.core.detect.StuckTerminatingDetector;
-import io.kubeincident.core.fixtures.MutableClock;
+import io.kubeincident.testkit.MutableClock;
 import io.kubeincident.core.monitor.InformerClusterView;
 import io.kubeincident.core.monitor.Refs;
 import io.kubernetes.client.common.KubernetesObject;

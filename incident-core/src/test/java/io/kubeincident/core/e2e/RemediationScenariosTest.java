@@ -11,7 +11,7 @@ import io.kubeincident.api.ResourceRef;
 import io.kubeincident.core.IncidentEngine;
 import io.kubeincident.core.audit.InMemoryAuditSink;
 import io.kubeincident.core.learn.InMemoryOutcomeHistory;
-import io.kubeincident.core.support.MutableClock;
+import io.kubeincident.testkit.MutableClock;
 import io.kubeincident.testkit.scenario.DeploymentBuilder;
 import io.kubeincident.testkit.scenario.Workload;
 import io.kubeincident.testkit.server.KubeServerExtension;

@@ -7,7 +7,7 @@ import io.kubeincident.core.detect.CrashLoopDetector;
 import io.kubeincident.core.detect.DetectorSet;
 import io.kubeincident.core.fixtures.ClusterSeed;
 import io.kubeincident.core.fixtures.FaultInterceptor;
-import io.kubeincident.core.fixtures.MutableClock;
+import io.kubeincident.testkit.MutableClock;
 import io.kubeincident.testkit.Await;
 import io.kubeincident.testkit.server.KubeServerExtension;
 import io.kubernetes.client.openapi.ApiClient;
