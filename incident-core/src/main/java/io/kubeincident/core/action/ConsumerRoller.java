@@ -37,8 +37,7 @@ final class ConsumerRoller {
     static Set<Permission> permissions(Permission... own) {
         Set<Permission> p = new HashSet<>(Set.of(own));
         p.addAll(WorkloadPatcher.permissions("list"));
-        p.addAll(WorkloadPatcher.permissions("get"));
-        p.addAll(WorkloadPatcher.permissions("patch"));
+        p.addAll(WorkloadPatcher.getAndPatch());
         return p;
     }
 
