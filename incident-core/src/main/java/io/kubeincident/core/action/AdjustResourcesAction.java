@@ -18,7 +18,6 @@ import io.kubernetes.client.openapi.models.V1PodTemplateSpec;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,9 +73,7 @@ public final class AdjustResourcesAction extends KubeAction implements SupportsD
 
     @Override
     public Set<Permission> permissions() {
-        Set<Permission> p = new HashSet<>(WorkloadPatcher.permissions("get"));
-        p.addAll(WorkloadPatcher.permissions("patch"));
-        return p;
+        return WorkloadPatcher.getAndPatch();
     }
 
     @Override

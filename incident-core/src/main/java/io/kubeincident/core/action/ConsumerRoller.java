@@ -1,8 +1,10 @@
 package io.kubeincident.core.action;
 
+import io.kubeincident.api.ActionRequest;
 import io.kubeincident.api.Incident;
 import io.kubeincident.api.Permission;
 import io.kubeincident.api.ResourceRef;
+import io.kubeincident.spi.ActionContext;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
@@ -31,10 +33,11 @@ final class ConsumerRoller {
         this.patcher = new WorkloadPatcher(kube);
     }
 
-    static Set<Permission> permissions() {
-        Set<Permission> p = new HashSet<>(WorkloadPatcher.permissions("list"));
-        p.addAll(WorkloadPatcher.permissions("get"));
-        p.addAll(WorkloadPatcher.permissions("patch"));
+    /** {@code own} (what the action needs on the ConfigMap or Secret) plus what rolling its readers needs. */
+    static Set<Permission> permissions(Permission... own) {
+        Set<Permission> p = new HashSet<>(Set.of(own));
+        p.addAll(WorkloadPatcher.permissions("list"));
+        p.addAll(WorkloadPatcher.getAndPatch());
         return p;
     }
 
@@ -55,6 +58,24 @@ final class ConsumerRoller {
             if (refers) out.add(o);
         }
         return out;
+    }
+
+    /**
+     * Restarts the incident's readers of the request's target unless the request sets {@code rollConsumers}
+     * to false; {@code step} names the run in the restart marker.
+     */
+    Rolled rollIfAsked(ActionRequest request, ActionContext context, boolean secret, String step) throws KubeCallException {
+        return request.booleanParam("rollConsumers", true)
+                ? roll(request, context, secret, step)
+                : new Rolled(List.of(), List.of());
+    }
+
+    /** Restarts the incident's readers of the request's target; {@code step} names the run in the restart marker. */
+    Rolled roll(ActionRequest request, ActionContext context, boolean secret, String step) throws KubeCallException {
+        ResourceRef target = request.target();
+        return roll(context.apiClient(), context.incident(), target.namespace(), target.name(), secret,
+                request.incidentId() + "/" + step + "/" + target.name(), context.clock().instant(),
+                KubeAction.dryRun(request));
     }
 
     Rolled roll(ApiClient client, Incident incident, String namespace, String name, boolean secret, String marker,

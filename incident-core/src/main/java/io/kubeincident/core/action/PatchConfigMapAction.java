@@ -13,7 +13,6 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,17 +54,20 @@ public final class PatchConfigMapAction extends KubeAction implements SupportsDr
 
     @Override
     public Map<String, Object> parametersSchema() {
+        return schema("keys to set and their new values", "ConfigMap");
+    }
+
+    /** The parameters both patch actions take: {@code data} to set, and whether to restart its readers. */
+    static Map<String, Object> schema(String dataDescription, String kind) {
         return Schemas.object(Map.of(
-                "data", Schemas.stringMap(KEY_PATTERN, 20, 65536, "keys to set and their new values"),
-                "rollConsumers", Schemas.bool("restart the incident's workloads that read the ConfigMap; default true")),
+                "data", Schemas.stringMap(KEY_PATTERN, 20, 65536, dataDescription),
+                "rollConsumers", Schemas.bool("restart the incident's workloads that read the " + kind + "; default true")),
                 List.of("data"));
     }
 
     @Override
     public Set<Permission> permissions() {
-        Set<Permission> p = new HashSet<>(Set.of(GET, PATCH));
-        p.addAll(ConsumerRoller.permissions());
-        return p;
+        return ConsumerRoller.permissions(GET, PATCH);
     }
 
     @Override
@@ -91,17 +93,23 @@ public final class PatchConfigMapAction extends KubeAction implements SupportsDr
         return problems(request, read(request, context));
     }
 
-    private List<String> problems(ActionRequest request, V1ConfigMap cm) {
+    /** What is wrong with the keys and values to set, and the refusal of an immutable {@code kind}. */
+    static List<String> dataProblems(ActionRequest request, String kind, Boolean immutable) {
         List<String> problems = new ArrayList<>();
         Map<String, String> data = data(request);
         if (data.isEmpty()) problems.add("data must name at least one key to set");
         data.forEach((k, v) -> {
-            if (!k.matches(KEY_PATTERN)) problems.add("not a valid ConfigMap key: " + k);
+            if (!k.matches(KEY_PATTERN)) problems.add("not a valid " + kind + " key: " + k);
             if (v == null) problems.add("value of " + k + " must be a string");
         });
-        if (Boolean.TRUE.equals(cm.getImmutable())) problems.add("refused: " + request.target() + " is immutable");
+        if (Boolean.TRUE.equals(immutable)) problems.add("refused: " + request.target() + " is immutable");
+        return problems;
+    }
+
+    private List<String> problems(ActionRequest request, V1ConfigMap cm) {
+        List<String> problems = dataProblems(request, "ConfigMap", cm.getImmutable());
         if (cm.getBinaryData() != null) {
-            for (String k : data.keySet()) {
+            for (String k : data(request).keySet()) {
                 if (cm.getBinaryData().containsKey(k)) problems.add("refused: " + k + " is a binaryData key of " + request.target());
             }
         }
@@ -139,10 +147,7 @@ public final class PatchConfigMapAction extends KubeAction implements SupportsDr
         data.putAll(changes);
         JsonPatch patch = new JsonPatch().add("/data", data).precondition(cm.getMetadata().getResourceVersion());
         patchConfigMap(request, context, patch);
-        ConsumerRoller.Rolled rolled = request.booleanParam("rollConsumers", true)
-                ? roller.roll(context.apiClient(), context.incident(), target.namespace(), target.name(), false,
-                request.incidentId() + "/" + id() + "/" + target.name(), context.clock().instant(), dryRun(request))
-                : new ConsumerRoller.Rolled(List.of(), List.of());
+        ConsumerRoller.Rolled rolled = roller.rollIfAsked(request, context, false, id());
         String msg = "set " + changes.keySet() + " in " + target + describe(rolled);
         if (request.dryRun()) return ActionResult.dryRun("would have " + msg + "; accepted with dryRun=All");
         event(context, request, target, EVENT_NORMAL, "PatchConfigMap", msg);
@@ -188,8 +193,7 @@ public final class PatchConfigMapAction extends KubeAction implements SupportsDr
         for (Object k : absent) data.remove(String.valueOf(k));
         if (data.equals(new TreeMap<>(current))) return ActionResult.skipped(target + " already has its previous values");
         patchConfigMap(original, context, new JsonPatch().add("/data", data).precondition(cm.getMetadata().getResourceVersion()));
-        ConsumerRoller.Rolled rolled = roller.roll(context.apiClient(), context.incident(), target.namespace(), target.name(),
-                false, original.incidentId() + "/" + id() + "-undo/" + target.name(), context.clock().instant(), dryRun(original));
+        ConsumerRoller.Rolled rolled = roller.roll(original, context, false, id() + "-undo");
         String msg = "restored the previous values of " + target + describe(rolled);
         if (original.dryRun()) return ActionResult.dryRun("would have " + msg);
         event(context, original, target, EVENT_NORMAL, "PatchConfigMapUndone", msg);

@@ -13,10 +13,8 @@ import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Secret;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,10 +60,7 @@ public final class PatchSecretAction extends KubeAction implements SupportsDryRu
 
     @Override
     public Map<String, Object> parametersSchema() {
-        return Schemas.object(Map.of(
-                "data", Schemas.stringMap(PatchConfigMapAction.KEY_PATTERN, 20, 65536, "keys to set and their new plain-text values"),
-                "rollConsumers", Schemas.bool("restart the incident's workloads that read the Secret; default true")),
-                List.of("data"));
+        return PatchConfigMapAction.schema("keys to set and their new plain-text values", "Secret");
     }
 
     @Override
@@ -75,9 +70,7 @@ public final class PatchSecretAction extends KubeAction implements SupportsDryRu
 
     @Override
     public Set<Permission> permissions() {
-        Set<Permission> p = new HashSet<>(Set.of(GET, PATCH));
-        p.addAll(ConsumerRoller.permissions());
-        return p;
+        return ConsumerRoller.permissions(GET, PATCH);
     }
 
     @Override
@@ -96,14 +89,7 @@ public final class PatchSecretAction extends KubeAction implements SupportsDryRu
     }
 
     private List<String> problems(ActionRequest request, V1Secret s) {
-        List<String> problems = new ArrayList<>();
-        Map<String, String> data = PatchConfigMapAction.data(request);
-        if (data.isEmpty()) problems.add("data must name at least one key to set");
-        data.forEach((k, v) -> {
-            if (!k.matches(PatchConfigMapAction.KEY_PATTERN)) problems.add("not a valid Secret key: " + k);
-            if (v == null) problems.add("value of " + k + " must be a string");
-        });
-        if (Boolean.TRUE.equals(s.getImmutable())) problems.add("refused: " + request.target() + " is immutable");
+        List<String> problems = PatchConfigMapAction.dataProblems(request, "Secret", s.getImmutable());
         if ("kubernetes.io/service-account-token".equals(s.getType())) {
             problems.add("refused: " + request.target() + " is a service-account token");
         }
@@ -164,10 +150,7 @@ public final class PatchSecretAction extends KubeAction implements SupportsDryRu
         Map<String, String> data = encoded(current);
         data.putAll(changes);
         patchSecret(request, context, new JsonPatch().add("/data", data).precondition(secret.getMetadata().getResourceVersion()));
-        ConsumerRoller.Rolled rolled = request.booleanParam("rollConsumers", true)
-                ? roller.roll(context.apiClient(), context.incident(), target.namespace(), target.name(), true,
-                request.incidentId() + "/" + id() + "/" + target.name(), context.clock().instant(), dryRun(request))
-                : new ConsumerRoller.Rolled(List.of(), List.of());
+        ConsumerRoller.Rolled rolled = roller.rollIfAsked(request, context, true, id());
         String msg = "set keys " + changes.keySet() + " of " + target + " (values not shown)" + PatchConfigMapAction.describe(rolled);
         if (request.dryRun()) return ActionResult.dryRun("would have " + msg + "; accepted with dryRun=All");
         event(context, request, target, EVENT_NORMAL, "PatchSecret", msg);
@@ -209,8 +192,7 @@ public final class PatchSecretAction extends KubeAction implements SupportsDryRu
             else data.remove(e.getKey());
         }
         patchSecret(original, context, new JsonPatch().add("/data", data).precondition(secret.getMetadata().getResourceVersion()));
-        ConsumerRoller.Rolled rolled = roller.roll(context.apiClient(), context.incident(), target.namespace(), target.name(),
-                true, original.incidentId() + "/" + id() + "-undo/" + target.name(), context.clock().instant(), dryRun(original));
+        ConsumerRoller.Rolled rolled = roller.roll(original, context, true, id() + "-undo");
         String msg = "restored the previous values of keys " + new TreeMap<>(previous.get()).keySet() + " of " + target
                 + PatchConfigMapAction.describe(rolled);
         if (original.dryRun()) return ActionResult.dryRun("would have " + msg);

@@ -10,7 +10,6 @@ import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.V1Deployment;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,9 +45,7 @@ public final class RolloutRestartAction extends KubeAction implements SupportsDr
 
     @Override
     public Set<Permission> permissions() {
-        Set<Permission> p = new HashSet<>(WorkloadPatcher.permissions("get"));
-        p.addAll(WorkloadPatcher.permissions("patch"));
-        return p;
+        return WorkloadPatcher.getAndPatch();
     }
 
     @Override

@@ -14,6 +14,7 @@ import io.kubernetes.client.openapi.models.V1StatefulSet;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -41,6 +42,13 @@ public final class WorkloadPatcher {
 
     public static Set<Permission> permissions(String verb) {
         return Set.of(permission("Deployment", verb), permission("StatefulSet", verb), permission("DaemonSet", verb));
+    }
+
+    /** Get and patch on every workload kind: what reading a workload and then patching it needs. */
+    static Set<Permission> getAndPatch() {
+        Set<Permission> p = new HashSet<>(permissions("get"));
+        p.addAll(permissions("patch"));
+        return p;
     }
 
     public KubernetesObject read(ApiClient client, ResourceRef ref) throws KubeCallException {

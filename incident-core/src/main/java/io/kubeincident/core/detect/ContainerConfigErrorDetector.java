@@ -3,7 +3,6 @@ package io.kubeincident.core.detect;
 import io.kubeincident.api.Finding;
 import io.kubeincident.api.IncidentTypes;
 import io.kubeincident.api.Severity;
-import io.kubeincident.core.monitor.Refs;
 import io.kubeincident.spi.DetectionContext;
 import io.kubeincident.spi.Detector;
 import io.kubernetes.client.common.KubernetesObject;
@@ -67,7 +66,7 @@ public final class ContainerConfigErrorDetector implements Detector {
         for (Pods.Container c : Pods.containers(pod)) {
             String reason = c.waitingReason();
             if (reason == null) continue;
-            String message = c.waiting().map(w -> w.getMessage()).orElse(null);
+            String message = ContainerFindings.waitingMessage(c);
             if (REASONS.contains(reason)) {
                 return List.of(finding(pod, c, reason, message, since, now));
             }
@@ -89,14 +88,12 @@ public final class ContainerConfigErrorDetector implements Detector {
         String what = missing.isEmpty() ? "" : " (missing " + String.join(", ", missing.entrySet().stream()
                 .filter(e -> e.getKey().startsWith("missing")).map(e -> e.getKey().substring(7) + " " + e.getValue())
                 .toList()) + ")";
-        return FindingBuilder.of(ID, IncidentTypes.CONTAINER_CONFIG_ERROR, Severity.HIGH, Refs.of(pod))
-                .facts(Pods.containerFacts(pod, c))
-                .fact("reason", reason)
+        return ContainerFindings.forContainer(ID, IncidentTypes.CONTAINER_CONFIG_ERROR, Severity.HIGH, pod, c, reason)
                 .fact("message", message)
                 .facts(missing)
                 .observedAt(since)
                 .message("container " + c.name() + " of pod " + pod.getMetadata().getName() + " cannot be created: "
-                        + reason + what + (message == null ? "" : ": " + message))
+                        + reason + what + ContainerFindings.suffix(message))
                 .build(now);
     }
 

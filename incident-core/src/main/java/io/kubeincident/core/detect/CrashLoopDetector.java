@@ -84,11 +84,10 @@ public final class CrashLoopDetector implements Detector {
         if (looping.isEmpty()) return Detector.none();
         Pods.Container worst = looping.stream().max((a, b) -> Integer.compare(a.restarts(), b.restarts())).get();
         String lastMessage = worst.lastTerminated().map(V1ContainerStateTerminated::getMessage).orElse(null);
-        String waitingMessage = worst.waiting().map(w -> w.getMessage()).orElse(null);
+        String waitingMessage = ContainerFindings.waitingMessage(worst);
         String exit = worst.lastTerminated().map(t -> String.valueOf(t.getExitCode())).orElse("?");
-        FindingBuilder b = FindingBuilder.of(ID, IncidentTypes.CRASH_LOOP, Severity.HIGH, Refs.of(pod))
-                .facts(Pods.containerFacts(pod, worst))
-                .fact("reason", "CrashLoopBackOff")
+        FindingBuilder b = ContainerFindings.forContainer(ID, IncidentTypes.CRASH_LOOP, Severity.HIGH, pod, worst,
+                        "CrashLoopBackOff")
                 .fact("message", lastMessage != null ? lastMessage : waitingMessage)
                 .fact("containers", String.join(",", looping.stream().map(Pods.Container::name).toList()))
                 .observedAt(worst.lastTerminated().map(t -> Refs.instant(t.getFinishedAt())).orElse(Pods.startTime(pod)))

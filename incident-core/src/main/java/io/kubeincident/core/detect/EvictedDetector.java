@@ -66,14 +66,11 @@ public final class EvictedDetector implements Detector {
             Matcher m = LOW_ON.matcher(message);
             if (m.find()) resource = m.group(1);
         }
-        return List.of(FindingBuilder.of(ID, IncidentTypes.EVICTED, Severity.MEDIUM, Refs.of(pod))
-                .facts(Pods.podFacts(pod))
-                .fact("reason", "Evicted")
+        return List.of(ContainerFindings.forPod(ID, IncidentTypes.EVICTED, Severity.MEDIUM, pod, "Evicted")
                 .fact("message", message)
                 .fact("evictionResource", resource)
                 .observedAt(at)
-                .message("pod " + pod.getMetadata().getName() + " was evicted"
-                        + (message == null ? "" : ": " + message))
+                .message("pod " + pod.getMetadata().getName() + " was evicted" + ContainerFindings.suffix(message))
                 .build(now));
     }
 

@@ -3,7 +3,6 @@ package io.kubeincident.core.detect;
 import io.kubeincident.api.Finding;
 import io.kubeincident.api.IncidentTypes;
 import io.kubeincident.api.Severity;
-import io.kubeincident.core.monitor.Refs;
 import io.kubeincident.spi.DetectionContext;
 import io.kubeincident.spi.Detector;
 import io.kubernetes.client.common.KubernetesObject;
@@ -63,15 +62,13 @@ public final class ImagePullDetector implements Detector {
                     || (RETRIED.contains(reason) && Conditions.olderThan(since, now, config.imagePullGrace()));
             if (!counts) continue;
             String image = Pods.image(pod, c);
-            String message = c.waiting().map(w -> w.getMessage()).orElse(null);
-            FindingBuilder b = FindingBuilder.of(ID, IncidentTypes.IMAGE_PULL, Severity.HIGH, Refs.of(pod))
-                    .facts(Pods.containerFacts(pod, c))
-                    .fact("reason", reason)
+            String message = ContainerFindings.waitingMessage(c);
+            FindingBuilder b = ContainerFindings.forContainer(ID, IncidentTypes.IMAGE_PULL, Severity.HIGH, pod, c, reason)
                     .fact("message", message)
                     .fact("registry", registryOf(image))
                     .observedAt(since)
                     .message("container " + c.name() + " of pod " + pod.getMetadata().getName() + " cannot pull image "
-                            + image + " (" + reason + ")" + (message == null ? "" : ": " + message));
+                            + image + " (" + reason + ")" + ContainerFindings.suffix(message));
             return List.of(b.build(now));
         }
         return Detector.none();

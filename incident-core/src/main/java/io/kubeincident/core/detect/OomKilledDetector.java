@@ -3,7 +3,6 @@ package io.kubeincident.core.detect;
 import io.kubeincident.api.Finding;
 import io.kubeincident.api.IncidentTypes;
 import io.kubeincident.api.Severity;
-import io.kubeincident.core.monitor.Refs;
 import io.kubeincident.spi.DetectionContext;
 import io.kubeincident.spi.Detector;
 import io.kubernetes.client.common.KubernetesObject;
@@ -66,9 +65,7 @@ public final class OomKilledDetector implements Detector {
         if (hit == null) return Detector.none();
         String limit = Pods.memoryLimit(pod, hit.name());
         String exit = hit.terminated().or(hit::lastTerminated).map(t -> String.valueOf(t.getExitCode())).orElse("137");
-        FindingBuilder b = FindingBuilder.of(ID, IncidentTypes.OOM_KILLED, Severity.HIGH, Refs.of(pod))
-                .facts(Pods.containerFacts(pod, hit))
-                .fact("reason", "OOMKilled")
+        FindingBuilder b = ContainerFindings.forContainer(ID, IncidentTypes.OOM_KILLED, Severity.HIGH, pod, hit, "OOMKilled")
                 .fact("memoryRequest", Pods.memoryRequest(pod, hit.name()))
                 .fact("message", hit.terminated().or(hit::lastTerminated).map(t -> t.getMessage()).orElse(null))
                 .observedAt(hitAt)

@@ -81,16 +81,15 @@ public final class ReadinessFailingDetector implements Detector {
             }
         }
         String message = probe != null ? probe.getMessage() : ready.get().getMessage();
-        return List.of(FindingBuilder.of(ID, IncidentTypes.READINESS_FAILING, Severity.MEDIUM, Refs.of(pod))
-                .facts(Pods.containerFacts(pod, notReady))
-                .fact("reason", probe != null ? "ReadinessProbeFailed" : ready.get().getReason())
+        String reason = probe != null ? "ReadinessProbeFailed" : ready.get().getReason();
+        return List.of(ContainerFindings.forContainer(ID, IncidentTypes.READINESS_FAILING, Severity.MEDIUM, pod, notReady, reason)
                 .fact("message", message)
                 .fact("probeFailures", failures > 0 ? failures : null)
                 .fact("notReadyMinutes", Conditions.minutesBetween(since, now))
                 .observedAt(since)
                 .message("container " + notReady.name() + " of pod " + pod.getMetadata().getName()
                         + " has been running but not ready for " + Conditions.minutesBetween(since, now) + " min"
-                        + (message == null ? "" : ": " + message))
+                        + ContainerFindings.suffix(message))
                 .build(now));
     }
 }

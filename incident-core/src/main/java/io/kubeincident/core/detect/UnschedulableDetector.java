@@ -73,15 +73,13 @@ public final class UnschedulableDetector implements Detector {
             Matcher m = INSUFFICIENT.matcher(message);
             while (m.find()) insufficient.add(m.group(1).replaceAll("[.]+$", "")); // "Insufficient memory."
         }
-        return List.of(FindingBuilder.of(ID, IncidentTypes.UNSCHEDULABLE, Severity.MEDIUM, Refs.of(pod))
-                .facts(Pods.podFacts(pod))
-                .fact("reason", "Unschedulable")
+        return List.of(ContainerFindings.forPod(ID, IncidentTypes.UNSCHEDULABLE, Severity.MEDIUM, pod, "Unschedulable")
                 .fact("message", message)
                 .fact("insufficientResources", String.join(",", insufficient))
                 .fact("pendingMinutes", Conditions.minutesBetween(since, now))
                 .observedAt(since)
                 .message("pod " + pod.getMetadata().getName() + " has been unschedulable for "
-                        + Conditions.minutesBetween(since, now) + " min" + (message == null ? "" : ": " + message))
+                        + Conditions.minutesBetween(since, now) + " min" + ContainerFindings.suffix(message))
                 .build(now));
     }
 }
