@@ -1,6 +1,7 @@
 package io.kubeincident.core.correlate;
 
 import io.kubeincident.api.ConfigView;
+import io.kubeincident.core.config.Problems;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,32 +33,13 @@ public record CorrelationConfig(Duration quietPeriod, Duration reopenWindow, int
 
     /** Reads {@code correlation.*}; throws {@link IllegalArgumentException} naming every bad key. */
     public static CorrelationConfig from(ConfigView c) {
-        List<String> problems = new ArrayList<>();
         CorrelationConfig d = defaults();
-        Duration quiet = d.quietPeriod;
-        Duration reopen = d.reopenWindow;
-        int max = d.maxResources;
-        try {
-            quiet = c.getDuration("correlation.quiet_period", quiet);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
-        try {
-            reopen = c.getDuration("correlation.reopen_window", reopen);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
-        try {
-            max = c.getInt("correlation.max_resources", max);
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
-        try {
-            CorrelationConfig out = new CorrelationConfig(quiet, reopen, max);
-            if (problems.isEmpty()) return out;
-        } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
-        }
-        throw new IllegalArgumentException(String.join("; ", problems));
+        Problems p = new Problems();
+        Duration quiet = p.read(() -> c.getDuration("correlation.quiet_period", d.quietPeriod), d.quietPeriod);
+        Duration reopen = p.read(() -> c.getDuration("correlation.reopen_window", d.reopenWindow), d.reopenWindow);
+        int max = p.read(() -> c.getInt("correlation.max_resources", d.maxResources), d.maxResources);
+        CorrelationConfig out = p.read(() -> new CorrelationConfig(quiet, reopen, max), null);
+        if (p.list().isEmpty()) return out;
+        throw new IllegalArgumentException(String.join("; ", p.list()));
     }
 }

@@ -1,6 +1,7 @@
 package io.kubeincident.core.detect;
 
 import io.kubeincident.api.ConfigView;
+import io.kubeincident.core.config.Problems;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,39 +79,35 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
 
     /** Reads {@code detection.*}; throws {@link IllegalArgumentException} listing every bad key. */
     public static DetectionConfig from(ConfigView config) {
-        List<String> problems = new ArrayList<>();
-        Reader r = new Reader(config, problems);
-        int minRestarts = r.integer("crash_loop_min_restarts", 1);
-        DetectionConfig c = null;
-        Duration recovery = r.duration("crash_loop_recovery", Duration.ofMinutes(10));
+        Problems p = new Problems();
+        int minRestarts = p.read(() -> config.getInt(PREFIX + "crash_loop_min_restarts", 1), 1);
+        Duration recovery = duration(p, config, "crash_loop_recovery", Duration.ofMinutes(10));
         Duration[] d = {
-                r.duration("image_pull_grace", Duration.ofSeconds(30)),
-                r.duration("config_error_grace", Duration.ofSeconds(30)),
-                r.duration("oom_window", Duration.ofHours(1)),
-                r.duration("pending_threshold", Duration.ofMinutes(5)),
-                r.duration("readiness_threshold", Duration.ofMinutes(3)),
-                r.duration("terminating_threshold", Duration.ofMinutes(5)),
-                r.duration("evicted_window", Duration.ofHours(1)),
-                r.duration("rollout_unavailable_threshold", Duration.ofMinutes(10)),
-                r.duration("workload_unavailable_threshold", Duration.ofMinutes(5)),
-                r.duration("job_failed_window", Duration.ofHours(6)),
-                r.duration("node_not_ready_threshold", Duration.ofMinutes(1)),
-                r.duration("node_pressure_threshold", Duration.ofMinutes(1)),
-                r.duration("service_no_endpoints_threshold", Duration.ofMinutes(2)),
-                r.duration("pvc_pending_threshold", Duration.ofMinutes(5)),
-                r.duration("hpa_maxed_threshold", Duration.ofMinutes(10))};
+                duration(p, config, "image_pull_grace", Duration.ofSeconds(30)),
+                duration(p, config, "config_error_grace", Duration.ofSeconds(30)),
+                duration(p, config, "oom_window", Duration.ofHours(1)),
+                duration(p, config, "pending_threshold", Duration.ofMinutes(5)),
+                duration(p, config, "readiness_threshold", Duration.ofMinutes(3)),
+                duration(p, config, "terminating_threshold", Duration.ofMinutes(5)),
+                duration(p, config, "evicted_window", Duration.ofHours(1)),
+                duration(p, config, "rollout_unavailable_threshold", Duration.ofMinutes(10)),
+                duration(p, config, "workload_unavailable_threshold", Duration.ofMinutes(5)),
+                duration(p, config, "job_failed_window", Duration.ofHours(6)),
+                duration(p, config, "node_not_ready_threshold", Duration.ofMinutes(1)),
+                duration(p, config, "node_pressure_threshold", Duration.ofMinutes(1)),
+                duration(p, config, "service_no_endpoints_threshold", Duration.ofMinutes(2)),
+                duration(p, config, "pvc_pending_threshold", Duration.ofMinutes(5)),
+                duration(p, config, "hpa_maxed_threshold", Duration.ofMinutes(10))};
         Set<String> disabled = Set.copyOf(config.getList(PREFIX + "disabled", List.of()));
         // Values that failed to parse were replaced by defaults, so range checks still report the others.
-        {
-            try {
-                c = new DetectionConfig(minRestarts, recovery, d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8], d[9],
-                        d[10], d[11], d[12], d[13], d[14], disabled);
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-            }
-        }
-        if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
+        DetectionConfig c = p.read(() -> new DetectionConfig(minRestarts, recovery, d[0], d[1], d[2], d[3], d[4], d[5],
+                d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], disabled), null);
+        if (!p.list().isEmpty()) throw new IllegalArgumentException(String.join("; ", p.list()));
         return c;
+    }
+
+    private static Duration duration(Problems p, ConfigView config, String key, Duration fallback) {
+        return p.read(() -> config.getDuration(PREFIX + key, fallback), fallback);
     }
 
     public boolean enabled(String detectorId) {
@@ -120,26 +117,5 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
     private static void check(List<String> problems, String key, Duration value) {
         if (value == null) problems.add(PREFIX + key + " is required");
         else if (value.isNegative()) problems.add(PREFIX + key + " must not be negative, was " + value);
-    }
-
-    /** Collects every bad value instead of stopping at the first. */
-    private record Reader(ConfigView config, List<String> problems) {
-        int integer(String key, int fallback) {
-            try {
-                return config.getInt(PREFIX + key, fallback);
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-                return fallback;
-            }
-        }
-
-        Duration duration(String key, Duration fallback) {
-            try {
-                return config.getDuration(PREFIX + key, fallback);
-            } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
-                return fallback;
-            }
-        }
     }
 }
