@@ -15,11 +15,12 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The Argo CD swagger in {@code shared/specs/}, and checks that a request or a response has its shape:
+ * The Argo CD swagger (a copy in the test resources, origin noted beside it), and checks that a request or a response has its shape:
  * every path, method, query parameter and body field must exist there.
  */
 final class SwaggerSpec {
-    static final String RELATIVE = "../../shared/specs/argocd-swagger.json";
+    /** A copy of the official swagger kept with the tests (origin and licence in specs/README.md beside it). */
+    static final String RESOURCE = "/specs/argocd-swagger.json";
 
     private final JsonNode root;
 
@@ -27,30 +28,13 @@ final class SwaggerSpec {
         this.root = root;
     }
 
-    /**
-     * Loads {@code ../../shared/specs/argocd-swagger.json} from the module directory (the repository's
-     * sibling {@code shared/}); from a worktree nested deeper, the nearest ancestor holding
-     * {@code shared/specs/} is used. Fails the test naming every place it looked.
-     */
+    /** Loads the swagger from the test class path; fails the test when it is missing or unreadable. */
     static SwaggerSpec load() {
-        Path module = Path.of("").toAbsolutePath();
-        List<Path> tried = new ArrayList<>();
-        Path first = module.resolve(RELATIVE).normalize();
-        tried.add(first);
-        Path found = Files.isRegularFile(first) ? first : null;
-        for (Path p = module.getParent(); found == null && p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared/specs/argocd-swagger.json");
-            tried.add(candidate);
-            if (Files.isRegularFile(candidate)) found = candidate;
-        }
-        if (found == null) {
-            fail("the Argo CD swagger is missing: expected " + RELATIVE + " relative to the module directory "
-                    + module + " (shared/ beside the repository checkout); looked at " + tried);
-        }
-        try {
-            return new SwaggerSpec(new ObjectMapper().readTree(found.toFile()));
+        try (var in = SwaggerSpec.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) fail("the Argo CD swagger is missing from the test class path: " + RESOURCE);
+            return new SwaggerSpec(new ObjectMapper().readTree(in));
         } catch (IOException e) {
-            throw new AssertionError("cannot parse " + found + ": " + e, e);
+            throw new AssertionError("cannot parse " + RESOURCE + ": " + e, e);
         }
     }
 

@@ -1,27 +1,47 @@
 package io.kubeincident.core;
 
 import io.kubeincident.api.ActionDescriptor;
+import io.kubeincident.api.ActionRequest;
 import io.kubeincident.api.ActionResult;
-import io.kubeincident.api.AnalysisOutcome;
-import io.kubeincident.api.AnalysisRequest;
 import io.kubeincident.api.ConfigView;
 import io.kubeincident.api.Decision;
 import io.kubeincident.api.Diagnosis;
 import io.kubeincident.api.Evidence;
-import io.kubeincident.api.Finding;
 import io.kubeincident.api.Incident;
 import io.kubeincident.api.IncidentReport;
 import io.kubeincident.api.IncidentState;
-import io.kubeincident.api.PlannedAction;
-import io.kubeincident.api.ActionRequest;
 import io.kubeincident.api.OutcomeRecord;
+import io.kubeincident.api.PlannedAction;
 import io.kubeincident.api.ProposedAction;
+import io.kubeincident.api.ResourceRef;
+import io.kubeincident.core.analyze.AnalyzerChain;
 import io.kubeincident.core.approval.ApprovalQueue;
 import io.kubeincident.core.approval.ApprovalService;
 import io.kubeincident.core.approval.Approvals;
+import io.kubeincident.core.audit.AuditTrail;
+import io.kubeincident.core.config.EngineConfig;
+import io.kubeincident.core.config.Mode;
+import io.kubeincident.core.correlate.CorrelationConfig;
+import io.kubeincident.core.correlate.Correlator;
+import io.kubeincident.core.correlate.IncidentEvent;
+import io.kubeincident.core.detect.DetectorSet;
+import io.kubeincident.core.evidence.EvidenceConfig;
+import io.kubeincident.core.evidence.EvidenceGatherer;
+import io.kubeincident.core.evidence.Redactor;
+import io.kubeincident.core.exec.ActionExecutor;
+import io.kubeincident.core.exec.EngineContexts;
+import io.kubeincident.core.exec.KubeEvents;
 import io.kubeincident.core.learn.OutcomeLearning;
+import io.kubeincident.core.monitor.ClusterMonitor;
+import io.kubeincident.core.monitor.DetectionLoop;
+import io.kubeincident.core.monitor.MonitorConfig;
+import io.kubeincident.core.monitor.ObjectIndex;
+import io.kubeincident.core.monitor.SnapshotClusterView;
 import io.kubeincident.core.notify.WebhookNotifier;
+import io.kubeincident.core.plan.DecisionFlow;
 import io.kubeincident.core.safety.ActionCatalogAware;
+import io.kubeincident.core.safety.ActionEnabledPolicy;
+import io.kubeincident.core.safety.ActionLedger;
 import io.kubeincident.core.safety.RetryBudgetPolicy;
 import io.kubeincident.core.safety.SafetyConfig;
 import io.kubeincident.core.verify.FollowUp;
@@ -30,34 +50,16 @@ import io.kubeincident.core.verify.HealthSnapshot;
 import io.kubeincident.core.verify.RemediationTracker;
 import io.kubeincident.core.verify.Verification;
 import io.kubeincident.core.verify.VerificationConfig;
-import io.kubeincident.spi.Reversible;
-import io.kubeincident.core.audit.AuditTrail;
-import io.kubeincident.core.config.EngineConfig;
-import io.kubeincident.core.config.Mode;
-import io.kubeincident.core.correlate.Correlator;
-import io.kubeincident.core.evidence.EvidenceGatherer;
-import io.kubeincident.core.evidence.Redactor;
-import io.kubeincident.core.exec.ActionExecutor;
-import io.kubeincident.core.exec.EngineContexts;
-import io.kubeincident.core.exec.KubeEvents;
-import io.kubeincident.core.monitor.ClusterMonitor;
-import io.kubeincident.core.monitor.InformerClusterView;
-import io.kubeincident.core.monitor.Kinds;
-import io.kubeincident.core.monitor.MonitorConfig;
-import io.kubeincident.core.monitor.ObjectIndex;
-import io.kubeincident.core.monitor.SnapshotClusterView;
-import io.kubeincident.core.plan.DecisionFlow;
-import io.kubeincident.core.safety.ActionLedger;
 import io.kubeincident.spi.Analyzer;
 import io.kubeincident.spi.ClusterView;
-import io.kubeincident.spi.DetectionContext;
 import io.kubeincident.spi.Detector;
 import io.kubeincident.spi.EvidenceContributor;
 import io.kubeincident.spi.IncidentListener;
 import io.kubeincident.spi.OutcomeHistory;
+import io.kubeincident.spi.Reversible;
 import io.kubeincident.spi.RemediationAction;
 import io.kubeincident.spi.SafetyPolicy;
-import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import org.slf4j.Logger;
@@ -65,44 +67,60 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The incident engine: detect → correlate → gather evidence → analyze → plan → safety → execute → audit.
- * Build one with {@link #builder()}.
- *
+ * The incident engine, a composition of stages with one pipeline:
+ * <pre>
+ * detectors of an object's kind ({@link DetectorSet}) → the stateful {@link Correlator} (opened / updated /
+ * reopened / resolved, every {@code correlation.*} key honoured) → per incident, in its own lane
+ * ({@link IncidentLanes}, {@code analysis.concurrency} incidents at a time): evidence → analyzer chain →
+ * decision flow ({@link Planner}) → execution → verification → learning
+ * </pre>
  * <ul>
- *   <li>{@link #scan()}: one-shot; plans and decides but never executes.</li>
- *   <li>{@link #runOnce()}: one sweep that also executes what the decision flow allows, once per incident.</li>
- *   <li>{@link #start()} / {@link #close()}: continuous mode.</li>
+ *   <li>{@link #start()}: continuous mode. Informer events run the detectors on the one object that changed
+ *       ({@link DetectionLoop}); a full sweep every {@code monitoring.scan_interval} is the safety net; a
+ *       one-second tick over the caches (no API calls) verifies applied actions, expires approvals and resolves
+ *       incidents whose quiet period ended.</li>
+ *   <li>{@link #runOnce()}: the same pipeline driven by one sweep over a fresh snapshot; waits for the work.</li>
+ *   <li>{@link #scan()}: the same detectors, correlation and planning over a snapshot, with a correlator of its
+ *       own; plans and decides but never executes and changes no engine state.</li>
  * </ul>
- * Thread-safe.
+ * One incident's failure (evidence, analysis, planning) is recorded on its report and in the audit; the others
+ * go on. A slow analyzer delays only its own incident. Thread-safe.
  */
 public final class IncidentEngine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IncidentEngine.class);
+    private static final int MAX_REPLANS = 3;
+    static final Duration TICK = Duration.ofSeconds(1);
+
+    /**
+     * Diagnosis attribute by which an analyzer says it already weighed the outcome history in its confidences,
+     * so the planner does not count the same outcomes twice.
+     */
+    public static final String OUTCOME_HISTORY_APPLIED = "outcome_history";
 
     private final EngineConfig config;
     private final ConfigView rawConfig;
     private final ApiClient apiClient;
     private final Clock clock;
     private final List<Detector> detectors;
-    private final List<Analyzer> analyzers;
+    private final DetectorSet detectorSet;
+    private final AnalyzerChain analyzerChain;
     private final Map<String, RemediationAction> actions;
     private final List<SafetyPolicy> policies;
-    private final List<EvidenceContributor> contributors;
     private final List<IncidentListener> listeners;
     private final OutcomeHistory outcomes;
     private final AuditTrail audit;
@@ -111,22 +129,29 @@ public final class IncidentEngine implements AutoCloseable {
     private final ApprovalService approvalService;
     private final SafetyConfig safetyConfig;
     private final RemediationTracker tracker;
-    private final OutcomeLearning learning;
-    private final DecisionFlow decisionFlow;
     private final DecisionFlow decisionFlowUnadjusted;
     private final ActionExecutor executor;
-    private final Correlator correlator = new Correlator();
-    private final EvidenceGatherer evidenceGatherer;
+    private final CorrelationConfig correlationConfig;
+    private final Correlator correlator;
+    private final Planner planner;
     private final KubeEvents kubeEvents;
-    private final ExecutorService analysisPool;
+    private final IncidentLanes lanes;
+    private final SharedInformerFactory informerFactory;
+
+    /** Open incidents by id, with their latest report. */
     private final Map<String, IncidentReport> open = new ConcurrentHashMap<>();
-    /** Open incidents to plan again on the next sweep (a step was skipped or failed in passing), with how often so far. */
-    private final Map<String, Integer> replan = new ConcurrentHashMap<>();
-    private final java.util.Set<String> replanNextSweep = ConcurrentHashMap.newKeySet();
-    private static final int MAX_REPLANS = 3;
-    private volatile ScheduledExecutorService scheduler;
-    private volatile ClusterMonitor monitor;
-    private final io.kubernetes.client.informer.SharedInformerFactory informerFactory;
+    /** The newest state of each incident with work queued, and the ids whose queued work has not started. */
+    private final Map<String, Incident> latest = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Optional<IncidentReport>>> queued = new ConcurrentHashMap<>();
+    /** Open incidents to plan again at the next sweep (a step was skipped or failed in passing), with how often. */
+    private final Map<String, Integer> replans = new ConcurrentHashMap<>();
+    private final Set<String> replanNextSweep = ConcurrentHashMap.newKeySet();
+    private final Set<String> forcePlan = ConcurrentHashMap.newKeySet();
+    private final Map<String, Instant> detectorErrors = new ConcurrentHashMap<>();
+    private final Object sweepLock = new Object();
+
+    private volatile ScheduledExecutorService ticker;
+    private volatile DetectionLoop loop;
     private volatile ClusterView lastView = new ObjectIndex(List.of());
 
     IncidentEngine(IncidentEngineBuilder.Assembly a) {
@@ -135,12 +160,10 @@ public final class IncidentEngine implements AutoCloseable {
         this.apiClient = a.apiClient();
         this.clock = a.clock();
         this.detectors = a.detectors();
-        this.analyzers = a.analyzers().stream().sorted(Comparator.comparingInt(Analyzer::priority).reversed()).toList();
         Map<String, RemediationAction> byId = new LinkedHashMap<>();
         a.actions().forEach(act -> byId.put(act.id(), act));
-        this.actions = java.util.Collections.unmodifiableMap(byId);
+        this.actions = Collections.unmodifiableMap(byId);
         this.policies = a.policies();
-        this.contributors = a.contributors();
         this.informerFactory = a.informerFactory();
         this.listeners = a.listeners();
         this.outcomes = a.outcomes();
@@ -150,27 +173,34 @@ public final class IncidentEngine implements AutoCloseable {
         this.approvals = new ApprovalQueue(clock, rawConfig.getDuration("approval.timeout", Duration.ofHours(1)));
         this.approvalService = new ApprovalService(approvals, this::runApproved, this::recordRejected);
         this.tracker = new RemediationTracker(VerificationConfig.from(rawConfig));
-        this.learning = new OutcomeLearning(outcomes);
         for (SafetyPolicy p : policies) {
             if (p instanceof ActionCatalogAware aware) aware.catalog(actions.values());
         }
-        this.decisionFlow = DecisionFlow.withAdjuster(config, actions, policies, this::adjustConfidence);
-        this.decisionFlowUnadjusted = new DecisionFlow(config, actions, policies, null);
-        this.executor = new ActionExecutor(actions, ledger, audit, clock);
-        this.evidenceGatherer = new EvidenceGatherer(apiClient, clock,
-                io.kubeincident.core.evidence.EvidenceConfig.from(rawConfig));
-        this.kubeEvents = new KubeEvents(apiClient, clock);
-        AtomicInteger n = new AtomicInteger();
-        this.analysisPool = Executors.newFixedThreadPool(config.analysisConcurrency(), r -> {
-            Thread t = new Thread(r, "kube-incident-analysis-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
+        OutcomeLearning learning = new OutcomeLearning(outcomes);
+        DecisionFlow adjusted = DecisionFlow.withAdjuster(config, actions, policies, (incident, proposed) -> {
+            try {
+                return learning.adjust(incident, proposed);
+            } catch (RuntimeException e) {
+                LOG.warn("confidence adjustment failed, keeping the analyzer's: {}", e.toString());
+                return proposed;
+            }
         });
+        this.decisionFlowUnadjusted = new DecisionFlow(config, actions, policies, null);
+        this.executor = new ActionExecutor(actions, ledger, audit, clock, this::denialsNow);
+        this.kubeEvents = new KubeEvents(apiClient, clock);
+        this.detectorSet = new DetectorSet(detectors, this::detectorFailed);
+        this.analyzerChain = new AnalyzerChain(a.analyzers(), config.analysisTimeout(), audit);
+        this.planner = new Planner(new EvidenceGatherer(apiClient, clock, EvidenceConfig.from(rawConfig)),
+                a.contributors(), learning, analyzerChain, adjusted, decisionFlowUnadjusted, actionDescriptors(), audit);
+        this.correlationConfig = CorrelationConfig.from(rawConfig);
+        this.correlator = new Correlator(correlationConfig, clock);
+        this.lanes = new IncidentLanes(config.analysisConcurrency());
         a.problems().forEach(p -> audit.write("-", "provider-error", AuditTrail.fields().put("message", p).map()));
+        announceSwitchedOff();
         audit.write("-", "engine-started", AuditTrail.fields()
                 .put("mode", config.mode().id())
                 .put("detectors", detectors.stream().map(Detector::id).toList())
-                .put("analyzers", this.analyzers.stream().map(Analyzer::id).toList())
+                .put("analyzers", analyzers().stream().map(Analyzer::id).toList())
                 .put("actions", List.copyOf(actions.keySet()))
                 .put("policies", policies.stream().map(SafetyPolicy::id).toList()).map());
     }
@@ -187,8 +217,9 @@ public final class IncidentEngine implements AutoCloseable {
         return detectors;
     }
 
+    /** Highest priority first: the order in which they are asked. */
     public List<Analyzer> analyzers() {
-        return analyzers;
+        return analyzerChain.analyzers();
     }
 
     public Map<String, RemediationAction> actions() {
@@ -203,7 +234,7 @@ public final class IncidentEngine implements AutoCloseable {
         return actions.values().stream().map(RemediationAction::descriptor).toList();
     }
 
-    /** Incidents currently open in continuous mode, by fingerprint. */
+    /** Incidents currently open (runOnce and continuous mode). */
     public List<IncidentReport> openIncidents() {
         return List.copyOf(open.values());
     }
@@ -230,75 +261,286 @@ public final class IncidentEngine implements AutoCloseable {
     // ---------------------------------------------------------------- one-shot
 
     /**
-     * Detects, correlates, analyzes and plans over a fresh snapshot of the cluster; executes nothing.
+     * Detects, correlates, analyzes and plans over a fresh snapshot of the cluster; executes nothing and leaves
+     * the engine's own incidents alone. Incidents are planned concurrently ({@code analysis.concurrency}); one
+     * whose evidence, analysis or plan failed is still reported, with what is missing in
+     * {@link IncidentReport#problems()}.
      *
      * @throws ApiException when the cluster cannot be listed (other than a 403 on one kind)
      */
     public List<IncidentReport> scan() throws ApiException {
         ClusterView view = snapshot();
-        List<IncidentReport> reports = new ArrayList<>();
+        List<CompletableFuture<IncidentReport>> work = new ArrayList<>();
         for (Incident incident : detect(view)) {
             opened(incident);
-            reports.add(analyzeAndPlan(incident, view));
+            CompletableFuture<IncidentReport> f = new CompletableFuture<>();
+            lanes.submit(incident.id(), () -> f.complete(analyzeAndPlan(incident, view)))
+                    .whenComplete((v, e) -> f.complete(failedReport(incident, "the engine closed before it was planned")));
+            work.add(f);
         }
-        return reports;
+        return work.stream().map(CompletableFuture::join).toList();
     }
 
     /**
-     * One sweep that acts: new incidents are analyzed, planned and their allowed actions executed once;
-     * incidents that are still there are not acted on again; incidents whose findings cleared are
-     * resolved.
+     * One sweep that acts: detection over a fresh snapshot feeds the engine's correlator; new, reopened and
+     * re-typed incidents are analyzed, planned and their allowed actions executed; applied actions are verified;
+     * incidents whose findings stayed clear for {@code correlation.quiet_period} are resolved. Returns the
+     * reports of the incidents planned in this sweep, once their work is done.
      */
     public List<IncidentReport> runOnce() throws ApiException {
-        return runOnce(snapshot());
+        ClusterView view = snapshot();
+        synchronized (sweepLock) {
+            List<IncidentEvent> events = correlator.reconcile(detectorSet.sweep(view, detectionContext(view), null), view);
+            List<CompletableFuture<Optional<IncidentReport>>> work = new ArrayList<>(housekeeping(view));
+            replansDue(work);
+            for (IncidentEvent e : events) work.add(dispatch(e));
+            return work.stream().map(IncidentEngine::await).flatMap(Optional::stream).toList();
+        }
     }
 
-    private synchronized List<IncidentReport> runOnce(ClusterView view) {
-        List<Incident> incidents = detect(view);
-        Map<String, Incident> seen = new LinkedHashMap<>();
-        for (Incident incident : incidents) seen.putIfAbsent(incident.fingerprint(), incident);
-        List<IncidentReport> handled = new ArrayList<>();
-        // Verification first: one look per sweep at every incident an action was applied to.
-        for (RemediationTracker.Concluded c : tracker.observe(view, seen.keySet(), clock.instant())) {
-            followUp(c, seen.get(c.tracked().incident().fingerprint()), view).ifPresent(handled::add);
+    /** The detectors over every object of a view, grouped by a correlator of their own (stateless). */
+    List<Incident> detect(ClusterView view) {
+        Correlator once = new Correlator(correlationConfig, clock);
+        once.reconcile(detectorSet.sweep(view, detectionContext(view), null), view);
+        return once.active();
+    }
+
+    /** Evidence, analysis and plan of one incident; never throws (what failed is in the report's problems). */
+    IncidentReport analyzeAndPlan(Incident incident, ClusterView view) {
+        boolean dryRun = config.mode() == Mode.DRY_RUN;
+        IncidentReport report;
+        try {
+            report = planner.plan(incident, view, safetyContext(incident, view), dryRun);
+        } catch (RuntimeException e) {
+            LOG.error("planning incident {} failed", incident.id(), e);
+            report = failedReport(incident, "planning failed: " + Redactor.redact(e.toString()));
+        }
+        IncidentReport r = report;
+        listeners.forEach(l -> safely(() -> l.onIncidentAnalyzed(r)));
+        return report;
+    }
+
+    private IncidentReport failedReport(Incident incident, String problem) {
+        audit.write(incident.id(), "incomplete", AuditTrail.fields().put("resource", incident.rootResource().key())
+                .put("problems", List.of(problem)).map());
+        return new IncidentReport(incident, Evidence.empty(), new Diagnosis("unknown", "not analyzed", problem, 0.0,
+                "engine", List.of(), Map.of()), List.of(), List.of(problem));
+    }
+
+    // ---------------------------------------------------------------- continuous
+
+    /**
+     * Starts continuous mode: shared informers watch the cluster ({@link ClusterMonitor}); each change runs the
+     * detectors of that kind on that object and the correlator ({@link DetectionLoop}); a full sweep runs every
+     * {@code monitoring.scan_interval} (the first right after the caches synced); a one-second tick over the
+     * caches verifies applied actions, expires approvals and resolves quiet incidents. Nothing is polled from
+     * the API server. Idempotent.
+     */
+    public synchronized void start() {
+        if (loop != null) return;
+        if (apiClient == null) throw new IllegalStateException("no ApiClient: give the builder one");
+        ClusterMonitor monitor = ClusterMonitor.builder().apiClient(apiClient).informerFactory(informerFactory)
+                .config(MonitorConfig.from(rawConfig)).build();
+        lastView = monitor.view();
+        loop = DetectionLoop.builder(monitor, detectorSet).correlator(correlator).config(rawConfig).clock(clock)
+                .scanInterval(config.scanInterval()).onEvent(this::dispatch).afterSweep(() -> replansDue(new ArrayList<>()))
+                .build();
+        ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kube-incident-tick");
+            t.setDaemon(true);
+            return t;
+        });
+        loop.start();
+        ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** True once continuous mode's caches have synced (readiness), or in one-shot use. */
+    public boolean isReady() {
+        DetectionLoop l = loop;
+        return l == null || l.monitor().isReady();
+    }
+
+    private void tick() {
+        DetectionLoop l = loop;
+        if (l == null || !l.monitor().isReady()) return;  // a partial view would conclude wrongly
+        try {
+            housekeeping(l.monitor().view());
+            for (IncidentEvent e : correlator.tick()) dispatch(e);
+        } catch (RuntimeException e) {
+            LOG.error("tick failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        ScheduledExecutorService t = ticker;
+        if (t != null) t.shutdownNow();
+        DetectionLoop l = loop;
+        if (l != null) l.close();
+        lanes.close();
+        analyzerChain.close();
+        for (IncidentListener listener : listeners) {
+            if (listener instanceof WebhookNotifier n) n.close(Duration.ofSeconds(2));  // ours: flush what is queued
+        }
+        closeQuietly(outcomes);
+        audit.close();
+    }
+
+    // ---------------------------------------------------------------- incident events
+
+    /** Takes one correlator event: audits and announces it at once, queues the incident's work in its lane. */
+    private CompletableFuture<Optional<IncidentReport>> dispatch(IncidentEvent event) {
+        Incident incident = event.incident();
+        if (event instanceof IncidentEvent.Opened) {
+            opened(incident);
+            return queue(incident);
+        }
+        if (event instanceof IncidentEvent.Reopened r) {
+            audit.write(incident.id(), "reopened", AuditTrail.fields().put("type", incident.type())
+                    .put("resource", incident.rootResource().key()).put("flaps", r.flaps()).map());
+            listeners.forEach(l -> safely(() -> l.onIncidentOpened(incident)));
+            return queue(incident);
+        }
+        if (event instanceof IncidentEvent.Updated) {
+            IncidentReport prior = open.get(incident.id());
+            if (prior == null || !prior.incident().type().equals(incident.type())) return queue(incident);
+            open.computeIfPresent(incident.id(), (k, r) -> r.withIncident(incident));
+            return done();
+        }
+        // Resolved: its findings stayed clear for the quiet period (under verification, verification concludes)
+        if (!tracker.tracking(incident.id())) resolved(incident, null);
+        return done();
+    }
+
+    /**
+     * Queues work for the incident in its lane: plan and act if it was never planned, if its type changed or if
+     * a re-plan is due. Work queued but not started yet takes the newest state, so a burst of updates during an
+     * analysis makes one more pass after it, not one per update.
+     */
+    private CompletableFuture<Optional<IncidentReport>> queue(Incident incident) {
+        String id = incident.id();
+        latest.put(id, incident);
+        CompletableFuture<Optional<IncidentReport>> result = new CompletableFuture<>();
+        CompletableFuture<Optional<IncidentReport>> already = queued.putIfAbsent(id, result);
+        if (already != null) return already;
+        lanes.submit(id, () -> {
+            queued.remove(id, result);
+            Incident now = latest.get(id);
+            result.complete(now == null ? Optional.empty() : handle(now));
+        }).whenComplete((v, e) -> {
+            queued.remove(id, result);
+            if (e != null) result.completeExceptionally(e);
+            else result.complete(Optional.empty());
+        });
+        return result;
+    }
+
+    private Optional<IncidentReport> handle(Incident incident) {
+        String id = incident.id();
+        IncidentReport prior = open.get(id);
+        boolean forced = forcePlan.remove(id);
+        if (prior != null && !forced && prior.incident().type().equals(incident.type())) {
+            open.computeIfPresent(id, (k, r) -> r.withIncident(incident));
+            return Optional.empty();
+        }
+        if (prior != null && (prior.incident().state() == IncidentState.ESCALATED || tracker.tracking(id))) {
+            return Optional.empty();  // a human owns it, or verification is under way
+        }
+        if (!correlator.detectedIds().contains(id) && !forced) return Optional.empty();  // cleared meanwhile
+        ClusterView view = lastView;
+        IncidentReport report = analyzeAndPlan(incident, view);
+        open.put(id, report);
+        act(report, view);
+        return Optional.of(report);
+    }
+
+    /** The result of an incident's work; an {@link Error} inside it (the host is in trouble) is thrown here. */
+    private static Optional<IncidentReport> await(CompletableFuture<Optional<IncidentReport>> work) {
+        try {
+            return work.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof Error error) throw error;
+            throw e;
+        }
+    }
+
+    private static CompletableFuture<Optional<IncidentReport>> done() {
+        return CompletableFuture.completedFuture(Optional.empty());
+    }
+
+    /** Audits and announces a newly seen incident (once per incident, not once per sweep). */
+    private void opened(Incident i) {
+        audit.write(i.id(), "detected", AuditTrail.fields().put("type", i.type())
+                .put("severity", i.severity().name()).put("resource", i.rootResource().key())
+                .put("fingerprint", i.fingerprint()).put("findings", i.findings().size())
+                .put("message", i.findings().isEmpty() ? null : i.findings().get(0).message()).map());
+        listeners.forEach(l -> safely(() -> l.onIncidentOpened(i)));
+    }
+
+    private void resolved(Incident incident, String message) {
+        open.remove(incident.id());
+        replans.remove(incident.id());
+        replanNextSweep.remove(incident.id());
+        approvals.withdraw(incident.id());
+        Incident resolved = incident.withState(IncidentState.RESOLVED, clock.instant());
+        audit.write(resolved.id(), "resolved", AuditTrail.fields().put("resource", resolved.rootResource().key())
+                .put("type", resolved.type()).put("message", message).map());
+        listeners.forEach(l -> safely(() -> l.onIncidentResolved(resolved)));
+    }
+
+    // ---------------------------------------------------------------- time-based work
+
+    /**
+     * One look at every incident under verification (its follow-up runs in the incident's lane) and the expiry of
+     * approvals. Reads only the given view.
+     */
+    private List<CompletableFuture<Optional<IncidentReport>>> housekeeping(ClusterView view) {
+        lastView = view;
+        List<CompletableFuture<Optional<IncidentReport>>> work = new ArrayList<>();
+        Set<String> detected = correlator.detectedIds();
+        for (RemediationTracker.Concluded c : tracker.observe(view, detected, clock.instant())) {
+            String id = c.tracked().incident().id();
+            CompletableFuture<Optional<IncidentReport>> f = new CompletableFuture<>();
+            lanes.submit(id, () -> {
+                Incident current = correlator.detectedIds().contains(id) ? correlator.find(id).orElse(null) : null;
+                f.complete(followUp(c, current, lastView));
+            }).whenComplete((v, e) -> {
+                if (e != null) f.completeExceptionally(e);
+                else f.complete(Optional.empty());
+            });
+            work.add(f);
         }
         for (ApprovalQueue.Pending expired : approvals.expire()) {
             audit.write(expired.incident().id(), "approval-expired", AuditTrail.fields().put("approval_id", expired.id())
                     .put("action", expired.action().action().actionType())
                     .put("resource", expired.action().action().target().key()).map());
-            if (open.containsKey(expired.incident().fingerprint())) {
+            if (open.containsKey(expired.incident().id())) {
                 escalate(expired.incident(), "approval " + expired.id() + " for " + expired.action().action().actionType()
                         + " expired without a decision");
             }
         }
-        for (Incident incident : seen.values()) {
-            if (open.containsKey(incident.fingerprint()) && !replanDue(incident.fingerprint())) continue;
-            if (!open.containsKey(incident.fingerprint())) opened(incident);
-            IncidentReport report = analyzeAndPlan(incident, view);
-            open.put(incident.fingerprint(), report);
-            act(report, view);
-            handled.add(report);
+        return work;
+    }
+
+    /** Queues the re-plans that the last act() asked for (passing failures), for incidents still detected. */
+    private void replansDue(List<CompletableFuture<Optional<IncidentReport>>> work) {
+        Set<String> detected = correlator.detectedIds();
+        for (String id : List.copyOf(replanNextSweep)) {
+            replanNextSweep.remove(id);
+            IncidentReport r = open.get(id);
+            if (r == null || !detected.contains(id) || r.incident().state() == IncidentState.ESCALATED
+                    || tracker.tracking(id)) continue;
+            Optional<Incident> current = correlator.find(id);
+            if (current.isEmpty()) continue;
+            forcePlan.add(id);
+            work.add(queue(current.get()));
         }
-        for (IncidentReport r : List.copyOf(open.values())) {
-            String fp = r.incident().fingerprint();
-            if (!seen.containsKey(fp) && !tracker.tracking(fp)) {
-                open.remove(fp);
-                replan.remove(fp);
-                replanNextSweep.remove(fp);
-                approvals.withdraw(fp);
-                Incident resolved = r.incident().withState(IncidentState.RESOLVED, clock.instant());
-                audit.write(resolved.id(), "resolved", AuditTrail.fields().put("resource", resolved.rootResource().key())
-                        .put("type", resolved.type()).map());
-                listeners.forEach(l -> safely(() -> l.onIncidentResolved(resolved)));
-            }
-        }
-        return handled;
     }
 
     /**
-     * Carries out what verification concluded (the issue's rules): resolved → closed; worse → undone when the
-     * action is reversible, then escalated; not improved → planned again on the current state if the retry
-     * budget allows (the policies decide the next step), else escalated. The outcome is learnt either way.
+     * Carries out what verification concluded: resolved → closed; worse → undone when the action is reversible,
+     * then escalated; not improved → planned again on the current state if the retry budget allows (the policies
+     * decide the next step), else escalated. The outcome is learnt either way.
      */
     private Optional<IncidentReport> followUp(RemediationTracker.Concluded c, Incident current, ClusterView view) {
         RemediationTracker.Tracked t = c.tracked();
@@ -323,12 +565,8 @@ public final class IncidentEngine implements AutoCloseable {
         FollowUp next = FollowUp.after(o, t.reversible(), budgetLeft);
         if (next instanceof FollowUp.Resolve) {
             if (current == null) {
-                open.remove(incident.fingerprint());
-                approvals.withdraw(incident.fingerprint());
-                Incident resolved = incident.withState(IncidentState.RESOLVED, clock.instant());
-                audit.write(resolved.id(), "resolved", AuditTrail.fields().put("resource", resolved.rootResource().key())
-                        .put("type", resolved.type()).put("message", o.detail()).map());
-                listeners.forEach(l -> safely(() -> l.onIncidentResolved(resolved)));
+                correlator.resolve(incident.id());
+                resolved(incident, o.detail());
             }
             return Optional.empty();
         }
@@ -343,320 +581,16 @@ public final class IncidentEngine implements AutoCloseable {
             return Optional.empty();
         }
         // Not improved and budget left: plan again on what the cluster shows now, under the same incident id.
-        Incident again = new Incident(incident.id(), current.fingerprint(), current.type(), current.severity(),
-                current.rootResource(), current.resources(), current.findings(), IncidentState.REMEDIATING,
-                incident.openedAt(), clock.instant());
+        Incident again = current.withState(IncidentState.REMEDIATING, clock.instant());
         IncidentReport report = analyzeAndPlan(again, view);
-        open.put(again.fingerprint(), report);
+        open.put(again.id(), report);
         if (!act(report, view)) {
             escalate(again, o.detail() + "; no further safe action in the new plan");
         }
         return Optional.of(report);
     }
 
-    /** Hands the incident to a human: audited, listeners told, not acted on again while it lasts. */
-    private void escalate(Incident incident, String reason) {
-        IncidentReport current = open.get(incident.fingerprint());
-        if (current != null && current.incident().state() == IncidentState.ESCALATED) return;  // once is enough
-        tracker.forget(incident.fingerprint());
-        approvals.withdraw(incident.fingerprint());
-        Incident escalated = incident.withState(IncidentState.ESCALATED, clock.instant());
-        IncidentReport r = open.get(incident.fingerprint());
-        if (r != null) open.put(incident.fingerprint(), new IncidentReport(escalated, r.evidence(), r.diagnosis(), r.plan()));
-        audit.write(incident.id(), "escalated", AuditTrail.fields().put("resource", incident.rootResource().key())
-                .put("type", incident.type()).put("reasons", List.of(reason)).map());
-        listeners.forEach(l -> safely(() -> l.onIncidentEscalated(escalated, reason)));
-    }
-
-    /**
-     * Diagnosis attribute by which an analyzer says it already weighed the outcome history in its confidences,
-     * so the planner does not count the same outcomes twice.
-     */
-    public static final String OUTCOME_HISTORY_APPLIED = "outcome_history";
-
-    /** The outcome history's word on a planned action. */
-    private ProposedAction adjustConfidence(Incident incident, ProposedAction proposed) {
-        try {
-            return learning.adjust(incident, proposed);
-        } catch (RuntimeException e) {
-            LOG.warn("confidence adjustment failed, keeping the analyzer's: {}", e.toString());
-            return proposed;
-        }
-    }
-
-    // ---------------------------------------------------------------- continuous
-
-    /**
-     * Starts continuous mode: shared informers watch the cluster ({@link ClusterMonitor}); a change to any
-     * watched object triggers a sweep over the informer caches shortly after (changes within
-     * {@link #EVENT_DEBOUNCE} are folded into one sweep), and a full sweep runs every
-     * {@code monitoring.scan_interval} as a safety net for time-based conditions. Nothing is polled from the
-     * API server. Idempotent.
-     */
-    public synchronized void start() {
-        if (scheduler != null) return;
-        if (apiClient == null) throw new IllegalStateException("no ApiClient: give the builder one");
-        scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kube-incident-sweep");
-            t.setDaemon(true);
-            return t;
-        });
-        monitor = ClusterMonitor.builder().apiClient(apiClient).informerFactory(informerFactory)
-                .config(MonitorConfig.from(rawConfig)).build();
-        monitor.start(new io.kubeincident.core.monitor.ClusterListener() {
-            @Override
-            public void onChange(KubernetesObject object) {
-                sweepSoon();
-            }
-
-            @Override
-            public void onDelete(KubernetesObject object) {
-                sweepSoon();
-            }
-        });
-        long period = config.scanInterval().toMillis();
-        scheduler.scheduleWithFixedDelay(this::watchedSweep, 0, period, TimeUnit.MILLISECONDS);
-    }
-
-    /** True once continuous mode's caches have synced (readiness), or in one-shot use. */
-    public boolean isReady() {
-        ClusterMonitor m = monitor;
-        return m == null || m.isReady();
-    }
-
-    static final Duration EVENT_DEBOUNCE = Duration.ofMillis(200);
-    private final java.util.concurrent.atomic.AtomicBoolean sweepPending = new java.util.concurrent.atomic.AtomicBoolean();
-
-    private void sweepSoon() {
-        ScheduledExecutorService s = scheduler;
-        if (s == null || s.isShutdown() || !sweepPending.compareAndSet(false, true)) return;
-        try {
-            s.schedule(() -> {
-                sweepPending.set(false);
-                watchedSweep();
-            }, EVENT_DEBOUNCE.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            sweepPending.set(false);
-        }
-    }
-
-    private void watchedSweep() {
-        ClusterMonitor m = monitor;
-        if (m == null || !m.isReady()) return;  // caches not synced yet: a partial view would resolve incidents wrongly
-        try {
-            lastView = m.view();
-            runOnce(m.view());
-        } catch (RuntimeException e) {
-            LOG.error("sweep failed", e);
-        }
-    }
-
-    @Override
-    public void close() {
-        ScheduledExecutorService s = scheduler;
-        if (s != null) s.shutdownNow();
-        ClusterMonitor m = monitor;
-        if (m != null) m.close();
-        analysisPool.shutdownNow();
-        for (IncidentListener l : listeners) {
-            if (l instanceof WebhookNotifier n) n.close(Duration.ofSeconds(2));  // ours: flush what is queued
-        }
-        closeQuietly(outcomes);
-        audit.close();
-    }
-
-    // ---------------------------------------------------------------- approvals
-
-    /** Executes a held action; empty when the id is unknown, expired or already decided. See {@link #approvals()}. */
-    public Optional<ActionResult> approve(String approvalId, String approver) {
-        Approvals.Decision d = approvalService.approve(approvalId, approver);
-        return d instanceof Approvals.Decision.Approved a ? Optional.of(a.result()) : Optional.empty();
-    }
-
-    public boolean reject(String approvalId, String approver) {
-        return approvalService.reject(approvalId, approver, null) instanceof Approvals.Decision.Rejected;
-    }
-
-    /**
-     * Runs an approved action after judging it again against the cluster as it is now: approval satisfies
-     * "needs approval" and the thresholds, never a deny (a cooldown, budget or exclusion that holds now).
-     */
-    private synchronized ActionResult runApproved(ApprovalQueue.Pending pending, String approver) {
-        Incident incident = pending.incident();
-        ProposedAction proposed = pending.action().action();
-        audit.write(incident.id(), "approved", AuditTrail.fields().put("approval_id", pending.id())
-                .put("approver", approver).put("action", proposed.actionType())
-                .put("resource", proposed.target().key()).map());
-        ClusterView view = lastView;
-        if (apiClient != null) {
-            try {
-                view = snapshot();
-            } catch (ApiException e) {
-                return ActionResult.failedRetryable("cannot read the cluster to check the approved action again: HTTP " + e.getCode());
-            }
-        }
-        var safety = new EngineContexts.Safety(incident, descriptorsById(), config.mode() == Mode.DRY_RUN, view, rawConfig,
-                clock, ledger);
-        Diagnosis single = new Diagnosis("approved", "", "", proposed.confidence(), "engine", List.of(proposed), Map.of());
-        PlannedAction now = decisionFlowUnadjusted.plan(incident, single, safety).get(0);
-        if (now.verdict().isDeny()) {
-            ActionResult refused = ActionResult.failed("approved, but no longer allowed: " + String.join("; ", now.verdict().reasons()));
-            audit.write(incident.id(), "outcome", AuditTrail.fields().put("action", proposed.actionType())
-                    .put("resource", proposed.target().key()).put("confidence", proposed.confidence()).put("verdict", "deny")
-                    .put("reasons", now.verdict().reasons()).put("dry_run", config.mode() == Mode.DRY_RUN)
-                    .put("result", refused.kind()).put("message", refused.message()).map());
-            return refused;
-        }
-        PlannedAction approved = new PlannedAction(proposed, now.verdict(), Decision.EXECUTE,
-                append(now.verdict().reasons(), "approved by " + approver));
-        IncidentReport report = open.get(incident.fingerprint());
-        String category = report == null ? "approved" : report.diagnosis().category();
-        return execute(incident, category, approved, view, "approved by " + approver);
-    }
-
-    private void recordRejected(ApprovalQueue.Pending pending, String approverAndReason) {
-        audit.write(pending.incident().id(), "rejected", AuditTrail.fields()
-                .put("approval_id", pending.id()).put("approver", approverAndReason)
-                .put("action", pending.action().action().actionType())
-                .put("resource", pending.action().action().target().key()).map());
-    }
-
-    // ---------------------------------------------------------------- pipeline
-
-    private ClusterView snapshot() throws ApiException {
-        if (apiClient == null) throw new IllegalStateException("no ApiClient: give the builder one");
-        ClusterView view = SnapshotClusterView.load(apiClient, config.namespaces());
-        lastView = view;
-        return view;
-    }
-
-    List<Incident> detect(ClusterView view) {
-        DetectionContext ctx = new EngineContexts.Detection(view, rawConfig, clock);
-        List<Finding> findings = new ArrayList<>();
-        List<KubernetesObject> objects = view instanceof ObjectIndex idx ? idx.all()
-                : view instanceof InformerClusterView live ? live.all() : List.of();
-        Map<String, Integer> failures = new LinkedHashMap<>();
-        for (KubernetesObject o : objects) {
-            String kind = Kinds.kindOf(o);
-            for (Detector d : detectors) {
-                if (!d.kinds().contains(kind)) continue;
-                try {
-                    List<Finding> found = d.detect(o, ctx);
-                    if (found != null) findings.addAll(found);
-                } catch (RuntimeException e) {
-                    if (failures.merge(d.id(), 1, Integer::sum) == 1) {
-                        audit.write("-", "detector-error", AuditTrail.fields().put("detector", d.id())
-                                .put("resource", kind + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName())
-                                .put("message", Redactor.redact(e.toString())).map());
-                    }
-                }
-            }
-        }
-        return correlator.correlate(findings, view, clock.instant());
-    }
-
-    /** Audits and announces a newly seen incident (once per incident, not once per sweep). */
-    private void opened(Incident i) {
-        audit.write(i.id(), "detected", AuditTrail.fields().put("type", i.type())
-                .put("severity", i.severity().name()).put("resource", i.rootResource().key())
-                .put("fingerprint", i.fingerprint()).put("findings", i.findings().size())
-                .put("message", i.findings().isEmpty() ? null : i.findings().get(0).message()).map());
-        listeners.forEach(l -> safely(() -> l.onIncidentOpened(i)));
-    }
-
-    IncidentReport analyzeAndPlan(Incident incident, ClusterView view) {
-        Evidence evidence = withKnowledge(incident, contribute(incident, evidenceGatherer.gather(incident, view), view));
-        Diagnosis diagnosis = analyze(incident, evidence);
-        boolean dryRun = config.mode() == Mode.DRY_RUN;
-        var safety = new EngineContexts.Safety(incident, descriptorsById(), dryRun, view, rawConfig, clock, ledger);
-        boolean weighed = "applied".equals(diagnosis.attributes().get(OUTCOME_HISTORY_APPLIED));
-        List<PlannedAction> plan = (weighed ? decisionFlowUnadjusted : decisionFlow).plan(incident, diagnosis, safety);
-        for (PlannedAction pa : plan) {
-            audit.write(incident.id(), "decision", AuditTrail.fields()
-                    .put("action", pa.action().actionType()).put("resource", pa.action().target().key())
-                    .put("confidence", pa.action().confidence()).put("verdict", verdictName(pa))
-                    .put("decision", pa.decision().id()).put("reasons", pa.reasons())
-                    .put("dry_run", dryRun).put("reasoning", pa.action().rationale()).map());
-        }
-        IncidentReport report = new IncidentReport(incident, evidence, diagnosis, plan);
-        listeners.forEach(l -> safely(() -> l.onIncidentAnalyzed(report)));
-        return report;
-    }
-
-    /** What the outcome history says about this workload, as knowledge lines for analyzers. */
-    private Evidence withKnowledge(Incident incident, Evidence evidence) {
-        List<String> lines;
-        try {
-            lines = learning.knowledge(incident, 5);
-        } catch (RuntimeException e) {
-            return evidence;
-        }
-        if (lines.isEmpty()) return evidence;
-        List<String> knowledge = new ArrayList<>(evidence.knowledge());
-        lines.stream().filter(l -> !knowledge.contains(l)).forEach(knowledge::add);
-        return new Evidence(evidence.events(), evidence.logs(), evidence.ownerChain(), evidence.rolloutHistory(),
-                evidence.facts(), knowledge);
-    }
-
-    /** Facts from evidence contributors (Argo CD, ...), redacted; the engine's own facts win on a collision. */
-    private Evidence contribute(Incident incident, Evidence evidence, ClusterView view) {
-        if (contributors.isEmpty()) return evidence;
-        Map<String, String> facts = new LinkedHashMap<>();
-        for (EvidenceContributor c : contributors) {
-            try {
-                Map<String, String> more = c.facts(incident, view);
-                if (more != null) more.forEach((k, v) -> {
-                    if (k != null && v != null) facts.putIfAbsent(k, Redactor.redact(v));
-                });
-            } catch (RuntimeException e) {
-                audit.write(incident.id(), "provider-error", AuditTrail.fields().put("contributor", c.id())
-                        .put("message", Redactor.redact(e.toString())).map());
-            }
-        }
-        facts.putAll(evidence.facts());
-        return new Evidence(evidence.events(), evidence.logs(), evidence.ownerChain(), evidence.rolloutHistory(), facts,
-                evidence.knowledge());
-    }
-
-    private Diagnosis analyze(Incident incident, Evidence evidence) {
-        AnalysisRequest request = new AnalysisRequest(incident, evidence, actionDescriptors());
-        for (Analyzer analyzer : analyzers) {
-            AnalysisOutcome outcome = runAnalyzer(analyzer, request);
-            if (outcome instanceof AnalysisOutcome.Diagnosed d) {
-                Diagnosis diag = d.diagnosis();
-                audit.write(incident.id(), "analyzed", AuditTrail.fields().put("analyzer", diag.analyzerId())
-                        .put("category", diag.category()).put("root_cause", diag.rootCause())
-                        .put("confidence", diag.confidence()).put("reasoning", diag.reasoning())
-                        .put("proposed", diag.actions().size()).put("attributes", diag.attributes()).map());
-                return diag;
-            }
-            String step = outcome instanceof AnalysisOutcome.Declined ? "analyzer-declined" : "analyzer-failed";
-            String reason = outcome instanceof AnalysisOutcome.Declined dec ? dec.reason()
-                    : ((AnalysisOutcome.Failed) outcome).reason();
-            Map<String, String> details = outcome instanceof AnalysisOutcome.Failed f ? f.details() : Map.of();
-            audit.write(incident.id(), step, AuditTrail.fields().put("analyzer", analyzer.id())
-                    .put("message", reason).put("details", details.isEmpty() ? null : details).map());
-        }
-        return new Diagnosis("unknown", "no analyzer could explain this incident", "every analyzer declined or failed",
-                0.0, "engine", List.of(), Map.of());
-    }
-
-    private AnalysisOutcome runAnalyzer(Analyzer analyzer, AnalysisRequest request) {
-        Future<AnalysisOutcome> f = analysisPool.submit(() -> analyzer.analyze(request));
-        try {
-            AnalysisOutcome o = f.get(config.analysisTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return o == null ? AnalysisOutcome.failed("returned no outcome") : o;
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            return AnalysisOutcome.failed("timed out after " + config.analysisTimeout().toMillis() + " ms");
-        } catch (InterruptedException e) {
-            f.cancel(true);
-            Thread.currentThread().interrupt();
-            return AnalysisOutcome.failed("interrupted");
-        } catch (java.util.concurrent.ExecutionException e) {
-            return AnalysisOutcome.failed("threw " + e.getCause());
-        }
-    }
+    // ---------------------------------------------------------------- acting
 
     /**
      * Runs the first plan step that executes (trying the next when one fails or is skipped), or holds the first
@@ -695,23 +629,16 @@ public final class IncidentEngine implements AutoCloseable {
             escalate(incident, "no planned step could run: " + tried.stream().map(ActionResult::message).toList());
         } else if (!tried.isEmpty() && config.mode() != Mode.DRY_RUN) {
             // target gone or a passing failure: the next sweep looks again and, if it is still there, plans afresh
-            int n = replan.merge(incident.fingerprint(), 1, Integer::sum);
+            int n = replans.merge(incident.id(), 1, Integer::sum);
             if (n > MAX_REPLANS) {
-                replan.remove(incident.fingerprint());
+                replans.remove(incident.id());
                 escalate(incident, "planned " + MAX_REPLANS + " times without a step taking effect: "
                         + tried.stream().map(ActionResult::message).toList());
             } else {
-                replanNextSweep.add(incident.fingerprint());
+                replanNextSweep.add(incident.id());
             }
         }
         return false;
-    }
-
-    /** Whether an open incident is due to be planned again this sweep; the mark is used up. */
-    private boolean replanDue(String fingerprint) {
-        IncidentReport r = open.get(fingerprint);
-        return replanNextSweep.remove(fingerprint) && r != null && r.incident().state() != IncidentState.ESCALATED
-                && !tracker.tracking(fingerprint);
     }
 
     private ActionResult execute(Incident incident, String category, PlannedAction pa, ClusterView view, String reasoning) {
@@ -719,8 +646,9 @@ public final class IncidentEngine implements AutoCloseable {
         var ctx = new EngineContexts.Action(apiClient, view, rawConfig, clock, incident, kubeEvents);
         HealthSnapshot baseline = HealthProbe.of(incident.rootResource(), view);
         ActionResult r = executor.execute(incident, pa, dryRun, ctx, reasoning);
-        if (r instanceof ActionResult.Applied) replan.remove(incident.fingerprint());
+        if (r instanceof ActionResult.Applied) replans.remove(incident.id());
         if (r instanceof ActionResult.Applied applied && !dryRun && tracker.config().enabled()) {
+            correlator.setState(incident.id(), IncidentState.REMEDIATING);
             tracker.start(incident.withState(IncidentState.REMEDIATING, clock.instant()), category, pa,
                     ActionRequest.of(incident.id(), pa.action(), false), applied,
                     actions.get(pa.action().actionType()) instanceof Reversible, baseline, clock.instant());
@@ -729,13 +657,133 @@ public final class IncidentEngine implements AutoCloseable {
         return r;
     }
 
+    /** Hands the incident to a human: audited, listeners told, not acted on again while it lasts. */
+    private void escalate(Incident incident, String reason) {
+        IncidentReport current = open.get(incident.id());
+        if (current != null && current.incident().state() == IncidentState.ESCALATED) return;  // once is enough
+        tracker.forget(incident.id());
+        approvals.withdraw(incident.id());
+        correlator.setState(incident.id(), IncidentState.ESCALATED);
+        Incident escalated = incident.withState(IncidentState.ESCALATED, clock.instant());
+        open.computeIfPresent(incident.id(), (k, r) -> r.withIncident(escalated));
+        audit.write(incident.id(), "escalated", AuditTrail.fields().put("resource", incident.rootResource().key())
+                .put("type", incident.type()).put("reasons", List.of(reason)).map());
+        listeners.forEach(l -> safely(() -> l.onIncidentEscalated(escalated, reason)));
+    }
+
+    /**
+     * The policies' word on a planned action against the ledger as it is now (incidents are planned concurrently,
+     * so a limit can fill between planning and the start): only a deny stops it here.
+     */
+    private List<String> denialsNow(Incident incident, PlannedAction planned, io.kubeincident.spi.ActionContext context) {
+        ProposedAction p = planned.action();
+        Diagnosis single = new Diagnosis("recheck", "", "", p.confidence(), "engine", List.of(p), Map.of());
+        PlannedAction now = decisionFlowUnadjusted.plan(incident, single, safetyContext(incident, context.cluster())).get(0);
+        return now.verdict().isDeny() ? now.verdict().reasons() : List.of();
+    }
+
+    // ---------------------------------------------------------------- approvals
+
+    /** Executes a held action; empty when the id is unknown, expired or already decided. See {@link #approvals()}. */
+    public Optional<ActionResult> approve(String approvalId, String approver) {
+        Approvals.Decision d = approvalService.approve(approvalId, approver);
+        return d instanceof Approvals.Decision.Approved a ? Optional.of(a.result()) : Optional.empty();
+    }
+
+    public boolean reject(String approvalId, String approver) {
+        return approvalService.reject(approvalId, approver, null) instanceof Approvals.Decision.Rejected;
+    }
+
+    /**
+     * Runs an approved action after judging it again against the cluster as it is now: approval satisfies
+     * "needs approval" and the thresholds, never a deny (a cooldown, budget or exclusion that holds now). Runs on
+     * the caller's thread: it waits for no sweep and no analysis.
+     */
+    private ActionResult runApproved(ApprovalQueue.Pending pending, String approver) {
+        Incident incident = pending.incident();
+        ProposedAction proposed = pending.action().action();
+        audit.write(incident.id(), "approved", AuditTrail.fields().put("approval_id", pending.id())
+                .put("approver", approver).put("action", proposed.actionType())
+                .put("resource", proposed.target().key()).map());
+        ClusterView view = lastView;
+        if (apiClient != null) {
+            try {
+                view = snapshot();
+            } catch (ApiException e) {
+                return ActionResult.failedRetryable("cannot read the cluster to check the approved action again: HTTP " + e.getCode());
+            }
+        }
+        Diagnosis single = new Diagnosis("approved", "", "", proposed.confidence(), "engine", List.of(proposed), Map.of());
+        PlannedAction now = decisionFlowUnadjusted.plan(incident, single, safetyContext(incident, view)).get(0);
+        if (now.verdict().isDeny()) {
+            ActionResult refused = ActionResult.failed("approved, but no longer allowed: " + String.join("; ", now.verdict().reasons()));
+            audit.write(incident.id(), "outcome", AuditTrail.fields().put("action", proposed.actionType())
+                    .put("resource", proposed.target().key()).put("confidence", proposed.confidence()).put("verdict", "deny")
+                    .put("reasons", now.verdict().reasons()).put("dry_run", config.mode() == Mode.DRY_RUN)
+                    .put("result", refused.kind()).put("message", refused.message()).map());
+            return refused;
+        }
+        PlannedAction approved = new PlannedAction(proposed, now.verdict(), Decision.EXECUTE,
+                append(now.verdict().reasons(), "approved by " + approver));
+        IncidentReport report = open.get(incident.id());
+        String category = report == null ? "approved" : report.diagnosis().category();
+        return execute(incident, category, approved, view, "approved by " + approver);
+    }
+
+    private void recordRejected(ApprovalQueue.Pending pending, String approverAndReason) {
+        audit.write(pending.incident().id(), "rejected", AuditTrail.fields()
+                .put("approval_id", pending.id()).put("approver", approverAndReason)
+                .put("action", pending.action().action().actionType())
+                .put("resource", pending.action().action().target().key()).map());
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private ClusterView snapshot() throws ApiException {
+        if (apiClient == null) throw new IllegalStateException("no ApiClient: give the builder one");
+        return SnapshotClusterView.load(apiClient, config.namespaces());
+    }
+
+    private EngineContexts.Detection detectionContext(ClusterView view) {
+        return new EngineContexts.Detection(view, rawConfig, clock);
+    }
+
+    private EngineContexts.Safety safetyContext(Incident incident, ClusterView view) {
+        return new EngineContexts.Safety(incident, descriptorsById(), config.mode() == Mode.DRY_RUN, view, rawConfig,
+                clock, ledger);
+    }
+
+    /** A failing detector is audited once a minute at most, per detector; the others go on. */
+    private void detectorFailed(Detector d, io.kubernetes.client.common.KubernetesObject o, RuntimeException e) {
+        Instant now = clock.instant();
+        Instant last = detectorErrors.get(d.id());
+        if (last != null && last.plus(Duration.ofMinutes(1)).isAfter(now)) return;
+        detectorErrors.put(d.id(), now);
+        ResourceRef ref = io.kubeincident.core.monitor.Refs.of(o);
+        audit.write("-", "detector-error", AuditTrail.fields().put("detector", d.id()).put("resource", ref.key())
+                .put("message", Redactor.redact(e.toString())).map());
+    }
+
+    /** One line per action that is registered but switched off by configuration, saying how to switch it on. */
+    private void announceSwitchedOff() {
+        for (SafetyPolicy p : policies) {
+            if (!(p instanceof ActionEnabledPolicy enabled)) continue;
+            for (RemediationAction a : actions.values()) {
+                if (!enabled.enabled(a.id())) {
+                    LOG.info("action {} ({}) is off: set remediation.{}=true to enable it", a.id(),
+                            a.getClass().getName(), enabled.keyOf(a.id()));
+                }
+            }
+        }
+    }
+
     private Map<String, ActionDescriptor> descriptorsById() {
         Map<String, ActionDescriptor> m = new LinkedHashMap<>();
         actions.values().forEach(a -> m.put(a.id(), a.descriptor()));
         return m;
     }
 
-    private static String verdictName(PlannedAction pa) {
+    static String verdictName(PlannedAction pa) {
         if (pa.verdict() instanceof io.kubeincident.api.Verdict.Deny) return "deny";
         if (pa.verdict() instanceof io.kubeincident.api.Verdict.RequireApproval) return "require-approval";
         return "allow";

@@ -18,8 +18,11 @@ import java.util.Map;
  * <pre>
  * {"incidents":[{"id","type","severity","resources":[{"kind","namespace","name"}],"rootResource":{...},
  *   "diagnosis":{"category","rootCause","confidence","analyzer"},
- *   "plan":[{"action","target":{"kind","namespace","name"},"confidence","decision","reasons":[]}]}]}
+ *   "plan":[{"action","target":{"kind","namespace","name"},"confidence","decision","reasons":[]}],
+ *   "problems":[]}]}
  * </pre>
+ * {@code problems} says what is missing from an incident's report and why (evidence that could not be read, an
+ * analyzer that failed before another answered); empty when the report is complete.
  * {@code decision} is {@code execute}, {@code approval}, {@code log-only} or {@code denied}; {@code severity}
  * is lower case; {@code namespace} is {@code null} for cluster-scoped objects.
  */
@@ -55,6 +58,7 @@ public final class ReportJson {
         List<Object> plan = new ArrayList<>();
         for (PlannedAction pa : r.plan()) plan.add(planned(pa));
         m.put("plan", plan);
+        m.put("problems", r.problems());
         return m;
     }
 

@@ -98,6 +98,7 @@ final class ScanCommand implements Callable<Integer> {
                 for (String reason : pa.reasons()) out.println("         - " + reason);
             }
             if (r.plan().isEmpty()) out.println("   plan: none (no automatic action proposed)");
+            for (String problem : r.problems()) out.println("   incomplete: " + problem);
         }
         out.printf("%n%d incident%s found; nothing was executed (scan never acts).%n", reports.size(),
                 reports.size() == 1 ? "" : "s");

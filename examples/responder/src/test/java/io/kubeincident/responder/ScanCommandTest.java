@@ -52,7 +52,8 @@ class ScanCommandTest {
         assertEquals(Set.of("incidents"), keys(doc));
         assertEquals(2, doc.get("incidents").size(), r.out());
         for (JsonNode i : doc.get("incidents")) {
-            assertEquals(Set.of("id", "type", "severity", "resources", "rootResource", "diagnosis", "plan"), keys(i));
+            assertEquals(Set.of("id", "type", "severity", "resources", "rootResource", "diagnosis", "plan", "problems"), keys(i));
+            assertTrue(i.get("problems").isArray(), i.toString());
             assertTrue(i.get("severity").asText().matches("info|low|medium|high|critical"), i.toString());
             for (JsonNode res : i.get("resources")) assertEquals(Set.of("kind", "namespace", "name"), keys(res));
             assertEquals(Set.of("kind", "namespace", "name"), keys(i.get("rootResource")));
@@ -111,6 +112,27 @@ class ScanCommandTest {
         Cli r = Cli.run(env, "scan", "--kubeconfig", kubeconfig.toString(), "-o", "json");
         JsonNode doc = new ObjectMapper().readTree(r.out());
         assertEquals("approval", doc.at("/incidents/0/plan/0/decision").asText(), r.out());
+    }
+
+    /** One odd answer while gathering one incident's evidence is recorded on that incident; the scan goes on. */
+    @Test
+    void aLogAnsweredWithJsonIsRecordedOnItsIncidentAndTheScanGoesOn() throws Exception {
+        String odd = Fixtures.crashLoopingDeployment(kube.apiClient(), "shop", "web");
+        Fixtures.crashLoopingDeployment(kube.apiClient(), "billing", "api");
+        kube.server().expectPodLogAnswer("shop", odd, "application/json", "{\"kind\":\"Status\",\"message\":\"not a log\"}");
+
+        Cli json = Cli.run(FIXED, "scan", "--kubeconfig", kubeconfig.toString(), "-o", "json");
+        assertEquals(ExitCodes.INCIDENTS_FOUND, json.exitCode(), json.err());
+        JsonNode doc = new ObjectMapper().readTree(json.out());
+        assertEquals(2, doc.get("incidents").size(), json.out());
+        assertTrue(find(doc, "shop").get("problems").toString().contains("log of Pod/shop/" + odd + ": unreadable response"),
+                json.out());
+        assertEquals(0, find(doc, "billing").get("problems").size(), json.out());
+
+        Cli table = Cli.run(FIXED, "scan", "--kubeconfig", kubeconfig.toString());
+        assertEquals(ExitCodes.INCIDENTS_FOUND, table.exitCode(), table.err());
+        assertTrue(table.out().contains("incomplete: evidence: log of Pod/shop/" + odd), table.out());
+        assertTrue(table.out().contains("2 incidents found"), table.out());
     }
 
     private static JsonNode find(JsonNode doc, String namespace) {

@@ -126,11 +126,11 @@ public final class ApprovalQueue {
         return out;
     }
 
-    /** Withdraws every request of an incident (resolved or escalated meanwhile); returns them. */
-    public synchronized List<Pending> withdraw(String fingerprint) {
+    /** Withdraws every request of an incident, by its id (resolved or escalated meanwhile); returns them. */
+    public synchronized List<Pending> withdraw(String incidentId) {
         List<Pending> out = new ArrayList<>();
         pending.values().removeIf(p -> {
-            boolean match = p.incident().fingerprint().equals(fingerprint);
+            boolean match = p.incident().id().equals(incidentId);
             if (match) {
                 out.add(p);
                 gone.put(p.id(), Gone.EXPIRED);

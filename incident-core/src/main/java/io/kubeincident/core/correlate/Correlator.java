@@ -98,6 +98,7 @@ public final class Correlator {
      * and returns what that did to incidents.
      */
     public synchronized List<IncidentEvent> observe(ResourceRef object, List<Finding> findings, ClusterView view) {
+        forgetPastReopenWindow();
         Events events = new Events();
         apply(object, findings, view, events);
         return events.list();
@@ -108,6 +109,7 @@ public final class Correlator {
      * it are healthy), then {@linkplain #tick ticks}.
      */
     public synchronized List<IncidentEvent> reconcile(Map<ResourceRef, List<Finding>> findings, ClusterView view) {
+        forgetPastReopenWindow();
         Events events = new Events();
         Map<String, ResourceRef> seen = new HashMap<>();
         // Nodes first, so pods on a not-ready node group with it in this same pass.
@@ -139,6 +141,36 @@ public final class Correlator {
         }
         out.sort(Comparator.comparing(Incident::openedAt).thenComparing(Incident::fingerprint));
         return out;
+    }
+
+    /** Ids of the open incidents that have findings right now (not merely waiting out their quiet period). */
+    public synchronized Set<String> detectedIds() {
+        Set<String> out = new HashSet<>();
+        for (Group g : groups.values()) {
+            if (g.incident != null && g.incident.state() != IncidentState.RESOLVED && !g.members.isEmpty()) {
+                out.add(g.incident.id());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Resolves an incident whose findings are gone before its quiet period ended (verification saw the fix
+     * work); findings that come back within the reopen window reopen it. False when it still has findings,
+     * is unknown or already resolved.
+     */
+    public synchronized boolean resolve(String incidentId) {
+        Instant now = clock.instant();
+        for (Group g : groups.values()) {
+            if (g.incident != null && g.incident.id().equals(incidentId)) {
+                if (g.incident.state() == IncidentState.RESOLVED || !g.members.isEmpty()) return false;
+                g.incident = g.incident.withState(IncidentState.RESOLVED, now);
+                g.resolvedAt = now;
+                g.clearedAt = null;
+                return true;
+            }
+        }
+        return false;
     }
 
     public synchronized Optional<Incident> find(String incidentId) {
@@ -343,6 +375,13 @@ public final class Correlator {
                 groups.remove(g.root.key());
             }
         }
+    }
+
+    /** Resolved incidents whose reopen window has passed are forgotten before new findings are placed. */
+    private void forgetPastReopenWindow() {
+        Instant now = clock.instant();
+        groups.values().removeIf(g -> g.incident != null && g.incident.state() == IncidentState.RESOLVED
+                && g.members.isEmpty() && g.resolvedAt != null && !g.resolvedAt.plus(config.reopenWindow()).isAfter(now));
     }
 
     static String mostSpecific(List<Finding> findings) {

@@ -85,16 +85,56 @@ public final class EvidenceGatherer {
                 : Redactor.withExtraPatterns(config.extraRedactions());
     }
 
-    public Evidence gather(Incident incident, ClusterView view) {
+    /** The evidence and, redacted, what could not be gathered and why (also in the fact {@code missingEvidence}). */
+    public record Gathered(Evidence evidence, List<String> missing) {
+        public Gathered {
+            Objects.requireNonNull(evidence, "evidence");
+            missing = List.copyOf(missing);
+        }
+    }
+
+    /**
+     * Gathers each part on its own: a part that fails (an API error, a response that cannot be parsed, a bug)
+     * is left out and named in {@link Gathered#missing()}; the other parts are still gathered. Never throws.
+     */
+    public Gathered gather(Incident incident, ClusterView view) {
         Map<String, String> facts = new LinkedHashMap<>();
-        List<ResourceRef> chain = ownerChain(incident, view);
-        List<EventSummary> events = events(incident, chain, view);
-        List<RolloutRevision> history = rolloutHistory(incident, view, facts);
-        configMaps(incident, view, history, facts);
-        nodes(incident, view, facts);
+        List<String> missing = new ArrayList<>();
+        List<ResourceRef> chain = part("owner chain", missing, () -> ownerChain(incident, view),
+                List.of(incident.rootResource()));
+        List<EventSummary> events = part("events", missing, () -> events(incident, chain, view), List.of());
+        List<RolloutRevision> history = part("rollout history", missing, () -> rolloutHistory(incident, view, facts),
+                List.of());
+        part("referenced ConfigMaps", missing, () -> configMaps(incident, view, history, facts, missing), null);
+        part("node conditions", missing, () -> nodes(incident, view, facts), null);
         facts.put("podCount", String.valueOf(incident.resources().stream().filter(r -> r.kind().equals("Pod")).count()));
-        List<LogExcerpt> logs = logs(incident);
-        return new Evidence(events, logs, chain, history, redactor.applyValues(facts), List.of());
+        List<LogExcerpt> logs = part("logs", missing, () -> logs(incident, missing), List.of());
+        List<String> said = missing.stream().map(redactor::apply).toList();
+        if (!said.isEmpty()) facts.put("missingEvidence", String.join("; ", said));
+        return new Gathered(new Evidence(events, logs, chain, history, redactor.applyValues(facts), List.of()), said);
+    }
+
+    private static <T> T part(String name, List<String> missing, java.util.function.Supplier<T> gather, T otherwise) {
+        try {
+            return gather.get();
+        } catch (RuntimeException e) {
+            LOG.warn("evidence part {} failed: {}", name, e.toString());
+            missing.add(name + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            return otherwise;
+        }
+    }
+
+    private static <T> T part(String name, List<String> missing, Runnable gather, T otherwise) {
+        return part(name, missing, () -> {
+            gather.run();
+            return otherwise;
+        }, otherwise);
+    }
+
+    /** One unreadable API answer, in words: the HTTP status, or the kind of garbage it was. */
+    private static String unreadable(Exception e) {
+        if (e instanceof ApiException a) return a.getCode() == 0 ? "no answer (" + a.getMessage() + ")" : "HTTP " + a.getCode();
+        return "unreadable response (" + e.getClass().getSimpleName() + ")";
     }
 
     // ------------------------------------------------------------------ owner chain
@@ -233,7 +273,8 @@ public final class EvidenceGatherer {
 
     // ------------------------------------------------------------------ config maps
 
-    private void configMaps(Incident incident, ClusterView view, List<RolloutRevision> history, Map<String, String> facts) {
+    private void configMaps(Incident incident, ClusterView view, List<RolloutRevision> history, Map<String, String> facts,
+                            List<String> unread) {
         String ns = incident.rootResource().namespace();
         if (ns == null) return;
         V1PodSpec spec = workloadSpec(incident, view);
@@ -263,7 +304,9 @@ public final class EvidenceGatherer {
                 }
             } catch (ApiException e) {
                 if (e.getCode() == 404) missing.add(name);
-                else LOG.debug("cannot read ConfigMap {}/{}: HTTP {}", ns, name, e.getCode());
+                else unread.add("ConfigMap " + ns + "/" + name + ": " + unreadable(e));
+            } catch (RuntimeException e) {
+                unread.add("ConfigMap " + ns + "/" + name + ": " + unreadable(e));
             }
         }
         if (!changed.isEmpty()) {
@@ -391,7 +434,7 @@ public final class EvidenceGatherer {
 
     // ------------------------------------------------------------------ logs
 
-    private List<LogExcerpt> logs(Incident incident) {
+    private List<LogExcerpt> logs(Incident incident, List<String> unread) {
         if (client == null || config.logPods() == 0 || config.logLines() == 0 || config.logBytes() == 0) return List.of();
         List<Finding> podFindings = new ArrayList<>();
         Set<String> pods = new LinkedHashSet<>();
@@ -436,7 +479,13 @@ public final class EvidenceGatherer {
                     out.add(new LogExcerpt(f.resource(), container, previous, redactor.applyLines(lines), truncated));
                 } catch (ApiException e) {
                     // No log (container never started, no previous instance, pod gone): evidence without it.
-                    LOG.debug("no {}log for {}: HTTP {}", previous ? "previous " : "", f.resource(), e.getCode());
+                    // Anything else (403, 429, 5xx, no answer) is a gap worth saying.
+                    if (e.getCode() != 400 && e.getCode() != 404) {
+                        unread.add((previous ? "previous log of " : "log of ") + f.resource().key() + ": " + unreadable(e));
+                    }
+                } catch (RuntimeException e) {
+                    // A proxy's HTML page, JSON instead of text, a truncated body: client-java cannot parse it.
+                    unread.add((previous ? "previous log of " : "log of ") + f.resource().key() + ": " + unreadable(e));
                 }
             }
         }

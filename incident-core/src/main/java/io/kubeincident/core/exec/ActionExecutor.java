@@ -29,12 +29,31 @@ public final class ActionExecutor {
     private final ActionLedger ledger;
     private final AuditTrail audit;
     private final Clock clock;
+    private final Recheck recheck;
+    /** Held from the last check to the ledger entry, so two incidents planned at once cannot both pass a limit. */
+    private final Object starting = new Object();
+
+    /**
+     * The safety chain asked again right before an action starts, against the ledger as it is then: a limit
+     * (rate, concurrency, cooldown, budget) that another incident's action filled since planning denies.
+     * Returns the reasons of a denial, empty to go ahead.
+     */
+    @FunctionalInterface
+    public interface Recheck {
+        List<String> denials(Incident incident, PlannedAction planned, ActionContext context);
+    }
 
     public ActionExecutor(Map<String, RemediationAction> actions, ActionLedger ledger, AuditTrail audit, Clock clock) {
+        this(actions, ledger, audit, clock, (i, p, c) -> List.of());
+    }
+
+    public ActionExecutor(Map<String, RemediationAction> actions, ActionLedger ledger, AuditTrail audit, Clock clock,
+                          Recheck recheck) {
         this.actions = Map.copyOf(actions);
         this.ledger = ledger;
         this.audit = audit;
         this.clock = clock;
+        this.recheck = recheck;
     }
 
     public ActionResult execute(Incident incident, PlannedAction planned, boolean dryRun, ActionContext context,
@@ -68,14 +87,23 @@ public final class ActionExecutor {
                 return outcome(incident, planned, request, ActionResult.failed("refused: " + String.join("; ", problems)),
                         clock.instant(), reasoning);
             }
-            audit.write(incident.id(), "intent", AuditTrail.fields()
-                    .put("action", p.actionType()).put("resource", p.target().key())
-                    .put("confidence", p.confidence()).put("parameters", redacted(action, p.parameters()))
-                    .put("verdict", verdictName(planned))
-                    .put("decision", planned.decision().id()).put("reasons", planned.reasons())
-                    .put("dry_run", dryRun).put("reasoning", reasoning).map());
-            Instant start = clock.instant();
-            var entry = ledger.started(incident.id(), incident.fingerprint(), p.actionType(), p.target(), start, dryRun);
+            Instant start;
+            ActionLedger.Slot entry;
+            synchronized (starting) {
+                List<String> denials = recheck.denials(incident, planned, context);
+                if (!denials.isEmpty()) {
+                    return outcome(incident, planned, request, ActionResult.skipped("no longer allowed when it was to start: "
+                            + String.join("; ", denials)), clock.instant(), reasoning);
+                }
+                audit.write(incident.id(), "intent", AuditTrail.fields()
+                        .put("action", p.actionType()).put("resource", p.target().key())
+                        .put("confidence", p.confidence()).put("parameters", redacted(action, p.parameters()))
+                        .put("verdict", verdictName(planned))
+                        .put("decision", planned.decision().id()).put("reasons", planned.reasons())
+                        .put("dry_run", dryRun).put("reasoning", reasoning).map());
+                start = clock.instant();
+                entry = ledger.started(incident.id(), incident.fingerprint(), p.actionType(), p.target(), start, dryRun);
+            }
             ActionResult result;
             try {
                 result = action.execute(request, context);

@@ -52,6 +52,7 @@ public final class DetectionLoop implements AutoCloseable {
     private final Duration scanInterval;
     private final Predicate<KubernetesObject> inScope;
     private final Consumer<IncidentEvent> sink;
+    private final Runnable afterSweep;
     private final AtomicLong detections = new AtomicLong();
     private final AtomicLong sweeps = new AtomicLong();
     private volatile ScheduledExecutorService scheduler;
@@ -64,6 +65,7 @@ public final class DetectionLoop implements AutoCloseable {
         this.scanInterval = b.scanInterval;
         this.inScope = b.inScope;
         this.sink = b.sink;
+        this.afterSweep = b.afterSweep;
     }
 
     public static Builder builder(ClusterMonitor monitor, DetectorSet detectors) {
@@ -115,6 +117,11 @@ public final class DetectionLoop implements AutoCloseable {
         Map<ResourceRef, List<Finding>> found = detectors.sweep(monitor.view(), context, inScope);
         deliver(correlator.reconcile(found, monitor.view()));
         sweeps.incrementAndGet();
+        try {
+            afterSweep.run();
+        } catch (RuntimeException e) {
+            LOG.warn("after-sweep hook failed: {}", e.toString());
+        }
         return true;
     }
 
@@ -216,6 +223,7 @@ public final class DetectionLoop implements AutoCloseable {
         private Duration scanInterval = Duration.ofSeconds(30);
         private Predicate<KubernetesObject> inScope;
         private Consumer<IncidentEvent> sink = e -> { };
+        private Runnable afterSweep = () -> { };
 
         private Builder(ClusterMonitor monitor, DetectorSet detectors) {
             this.monitor = Objects.requireNonNull(monitor, "monitor");
@@ -252,6 +260,12 @@ public final class DetectionLoop implements AutoCloseable {
 
         public Builder onEvent(Consumer<IncidentEvent> sink) {
             this.sink = Objects.requireNonNull(sink);
+            return this;
+        }
+
+        /** Runs on the sweep thread after each full sweep's events were delivered (periodic work of the host). */
+        public Builder afterSweep(Runnable hook) {
+            this.afterSweep = Objects.requireNonNull(hook);
             return this;
         }
 

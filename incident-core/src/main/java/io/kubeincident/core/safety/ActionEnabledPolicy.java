@@ -15,10 +15,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The per-action switches {@code remediation.enable_*}. Each action names its switch
- * ({@link RemediationAction#enableKey()}); the built-in ones are known here with their defaults, others are
- * learnt from the catalog the engine hands over. Defaults: restarts, scaling, rollback and resource raises
- * on; ConfigMap and Secret patches and node cordon/drain off. A switch that is set but not a boolean denies.
+ * The per-action switches {@code remediation.enable_*}, all in one place. Each action names its switch
+ * ({@link RemediationAction#enableKey()}); one that names none is governed by {@code remediation.enable_<id>}
+ * (dashes as underscores). Defaults: restarts, scaling, rollback and resource raises on; ConfigMap and Secret
+ * patches and node cordon/drain off; every other action (a plug-in found on the class path) off until its
+ * switch is set to true, so a jar that registers an action cannot make it run by being there. A switch that is
+ * set but not a boolean denies.
  */
 public final class ActionEnabledPolicy implements SafetyPolicy, ActionCatalogAware {
 
@@ -44,7 +46,7 @@ public final class ActionEnabledPolicy implements SafetyPolicy, ActionCatalogAwa
             ActionTypes.CORDON_NODE, "enable_node_drain",
             ActionTypes.DRAIN_NODE, "enable_node_drain");
 
-    /** Defaults of the switches; a switch not listed here defaults to on (the host added that action). */
+    /** Defaults of the built-in switches; a switch not listed here defaults to off. */
     static final Map<String, Boolean> DEFAULTS = Map.of(
             "enable_pod_restart", true,
             "enable_scaling", true,
@@ -79,19 +81,32 @@ public final class ActionEnabledPolicy implements SafetyPolicy, ActionCatalogAwa
         return k.startsWith("remediation.") ? k.substring("remediation.".length()) : k;
     }
 
-    /** The switch governing {@code actionType}, without the {@code remediation.} prefix; null when none. */
+    /** The switch governing {@code actionType}, without the {@code remediation.} prefix. */
     public String keyOf(String actionType) {
-        return keys.get(actionType);
+        String key = keys.get(actionType);
+        return key != null ? key : "enable_" + actionType.replace('-', '_');
+    }
+
+    /** Whether the configuration switches {@code actionType} on (a switch that is not a boolean counts as off). */
+    public boolean enabled(String actionType) {
+        try {
+            return switchValue(keyOf(actionType));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private boolean switchValue(String key) {
+        return config.getBoolean("remediation." + key, DEFAULTS.getOrDefault(key, false));
     }
 
     @Override
     public Verdict evaluate(ProposedAction action, SafetyContext context) {
-        String key = keys.get(action.actionType());
-        if (key == null) return Verdict.allow();
+        String key = keyOf(action.actionType());
         String full = "remediation." + key;
         boolean enabled;
         try {
-            enabled = config.getBoolean(full, DEFAULTS.getOrDefault(key, true));
+            enabled = switchValue(key);
         } catch (IllegalArgumentException e) {
             return Verdict.deny(e.getMessage() + "; treating " + action.actionType() + " as disabled");
         }

@@ -16,8 +16,8 @@ import java.util.Set;
 
 /**
  * The incidents an action was applied to, each watched until its {@link Verification} concludes. The engine
- * feeds it one look per sweep ({@link #observe}) with the sweep's cluster view and the fingerprints still
- * detected, and carries out the {@link FollowUp} of each conclusion. Thread-safe.
+ * feeds it one look per sweep ({@link #observe}) with the cluster view and the ids of the incidents still
+ * detected (by incident id: an incident's type, and so its fingerprint, can change while it is open), and carries out the {@link FollowUp} of each conclusion. Thread-safe.
  */
 public final class RemediationTracker {
 
@@ -31,7 +31,7 @@ public final class RemediationTracker {
     }
 
     private final VerificationConfig config;
-    private final Map<String, Tracked> byFingerprint = new LinkedHashMap<>();
+    private final Map<String, Tracked> byIncident = new LinkedHashMap<>();
 
     public RemediationTracker(VerificationConfig config) {
         this.config = config;
@@ -49,34 +49,34 @@ public final class RemediationTracker {
                                       ActionResult.Applied applied, boolean reversible, HealthSnapshot baseline, Instant at) {
         Tracked t = new Tracked(incident, category, action, request, applied, reversible,
                 new Verification(baseline, at, config.window(), config.stableObservations()));
-        byFingerprint.put(incident.fingerprint(), t);
+        byIncident.put(incident.id(), t);
         return t;
     }
 
-    public synchronized boolean tracking(String fingerprint) {
-        return byFingerprint.containsKey(fingerprint);
+    public synchronized boolean tracking(String incidentId) {
+        return byIncident.containsKey(incidentId);
     }
 
-    public synchronized Optional<Tracked> get(String fingerprint) {
-        return Optional.ofNullable(byFingerprint.get(fingerprint));
+    public synchronized Optional<Tracked> get(String incidentId) {
+        return Optional.ofNullable(byIncident.get(incidentId));
     }
 
     public synchronized List<Tracked> all() {
-        return List.copyOf(byFingerprint.values());
+        return List.copyOf(byIncident.values());
     }
 
-    public synchronized void forget(String fingerprint) {
-        byFingerprint.remove(fingerprint);
+    public synchronized void forget(String incidentId) {
+        byIncident.remove(incidentId);
     }
 
     /** One look at every watched incident; the concluded ones are returned and no longer watched. */
-    public synchronized List<Concluded> observe(ClusterView view, Set<String> detectedFingerprints, Instant now) {
+    public synchronized List<Concluded> observe(ClusterView view, Set<String> detectedIds, Instant now) {
         List<Concluded> out = new ArrayList<>();
-        for (var it = byFingerprint.values().iterator(); it.hasNext(); ) {
+        for (var it = byIncident.values().iterator(); it.hasNext(); ) {
             Tracked t = it.next();
             HealthSnapshot health = HealthProbe.of(t.incident().rootResource(), view);
             Verification.Observation o = t.verification().observe(health,
-                    detectedFingerprints.contains(t.incident().fingerprint()), now);
+                    detectedIds.contains(t.incident().id()), now);
             if (o.done()) {
                 out.add(new Concluded(t, o));
                 it.remove();

@@ -117,7 +117,7 @@ class ApprovalServiceTest {
     @Test
     void withdrawingAnIncidentDropsItsRequests() {
         var p = queue.hold(incident("web"), rollback("web"));
-        assertEquals(List.of(p), queue.withdraw(incident("web").fingerprint()));
+        assertEquals(List.of(p), queue.withdraw(p.incident().id()));
         assertInstanceOf(Approvals.Decision.Expired.class, service.approve(p.id(), "alice"));
     }
 }

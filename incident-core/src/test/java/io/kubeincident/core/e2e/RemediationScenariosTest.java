@@ -386,7 +386,8 @@ class RemediationScenariosTest {
         };
         ScriptedAnalyzer plan = new ScriptedAnalyzer(req -> List.of(new ProposedAction("flaky-fix", req.incident().rootResource(),
                 Map.of(), 0.95, "fix it")));
-        IncidentEngine engine = IncidentEngine.builder().apiClient(kube.apiClient()).config(Map.of("safety.retry_budget", "10"))
+        IncidentEngine engine = IncidentEngine.builder().apiClient(kube.apiClient()).config(Map.of("safety.retry_budget", "10",
+                        "remediation.enable_flaky_fix", "true"))
                 .clock(clock).auditSink(audit).logAudit(false).addAnalyzer(plan).addAction(flaky).build();
         closeables.add(engine);
         String id = engine.runOnce().get(0).incident().id();

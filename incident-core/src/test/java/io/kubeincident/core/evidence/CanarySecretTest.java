@@ -101,7 +101,7 @@ class CanarySecretTest {
             seed.setStatus(pod, status);
             Await.until(Duration.ofSeconds(15), () -> !opened.isEmpty(), "incident opened");
 
-            Evidence evidence = new EvidenceGatherer(client, Clock.systemUTC()).gather(opened.get(0), monitor.view());
+            Evidence evidence = new EvidenceGatherer(client, Clock.systemUTC()).gather(opened.get(0), monitor.view()).evidence();
             AnalysisRequest request = new AnalysisRequest(opened.get(0), evidence, List.of());
             String everything = request.toString();
 

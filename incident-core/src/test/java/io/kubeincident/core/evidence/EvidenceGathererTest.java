@@ -79,7 +79,7 @@ class EvidenceGathererTest {
         objects.add(event(current, "Warning", "FailedCreate", "Error creating: pods \"web-7d4b9c-zz\" is forbidden: exceeded quota",
                 2, minutesAgo(5), minutesAgo(2)));
         InformerClusterView view = InformerClusterView.of(objects);
-        Evidence e = new EvidenceGatherer(null, CLOCK).gather(incident(view), view);
+        Evidence e = new EvidenceGatherer(null, CLOCK).gather(incident(view), view).evidence();
         List<EventSummary> warnings = e.events().stream().filter(s -> s.type().equals("Warning")).toList();
         assertEquals("Warning", e.events().get(0).type());
         EventSummary backOff = one(warnings.stream().filter(s -> s.reason().equals("BackOff")).toList());
@@ -96,7 +96,7 @@ class EvidenceGathererTest {
     void rolloutHistoryWithImagesTimesAndFacts() {
         crashingPods(1);
         InformerClusterView view = InformerClusterView.of(objects);
-        Evidence e = new EvidenceGatherer(null, CLOCK).gather(incident(view), view);
+        Evidence e = new EvidenceGatherer(null, CLOCK).gather(incident(view), view).evidence();
         assertEquals(List.of(2L, 1L), e.rolloutHistory().stream().map(RolloutRevision::revision).toList());
         RolloutRevision cur = e.rolloutHistory().get(0);
         assertTrue(cur.current());
@@ -114,12 +114,12 @@ class EvidenceGathererTest {
         old.getStatus().replicas(2).readyReplicas(2);
         crashingPods(1);
         InformerClusterView view = InformerClusterView.of(objects);
-        hasFacts(new EvidenceGatherer(null, CLOCK).gather(incident(view), view).facts(), "previousRevisionHealthy", "true");
+        hasFacts(new EvidenceGatherer(null, CLOCK).gather(incident(view), view).evidence().facts(), "previousRevisionHealthy", "true");
 
         old.getStatus().replicas(2).readyReplicas(0);
         current.getMetadata().creationTimestamp(minutesAgo(600));
         InformerClusterView view2 = InformerClusterView.of(objects);
-        hasFacts(new EvidenceGatherer(null, CLOCK).gather(incident(view2), view2).facts(), "previousRevisionHealthy", "false",
+        hasFacts(new EvidenceGatherer(null, CLOCK).gather(incident(view2), view2).evidence().facts(), "previousRevisionHealthy", "false",
                 "rolloutRecent", "false", "minutesSinceRollout", "600");
     }
 
@@ -140,7 +140,7 @@ class EvidenceGathererTest {
         }
         InformerClusterView view = InformerClusterView.of(objects);
         EvidenceConfig cfg = new EvidenceConfig(40, 600, 32768, 2, 20, 10, Duration.ofMinutes(30), List.of());
-        Evidence e = new EvidenceGatherer(client, CLOCK, cfg).gather(incident(view), view);
+        Evidence e = new EvidenceGatherer(client, CLOCK, cfg).gather(incident(view), view).evidence();
         assertEquals(4, e.logs().size(), "previous and current of the two worst pods");
         assertEquals(java.util.Set.of("web-7d4b9c-p2", "web-7d4b9c-p1"),
                 e.logs().stream().map(l -> l.pod().name()).collect(java.util.stream.Collectors.toSet()), "most restarts first");
@@ -181,7 +181,7 @@ class EvidenceGathererTest {
                 .putStringDataItem("password", "hunter2")).execute();
         paths.clear();
         InformerClusterView view = InformerClusterView.of(objects);
-        Evidence e = new EvidenceGatherer(client, java.time.Clock.systemUTC()).gather(incident(view), view);
+        Evidence e = new EvidenceGatherer(client, java.time.Clock.systemUTC()).gather(incident(view), view).evidence();
         hasFacts(e.facts(), "changedConfigMaps", "web-config", "missingConfigMaps", "feature-flags",
                 "referencedConfigMaps", "feature-flags,web-config", "referencedSecrets", "db,web-tls");
         assertTrue(paths.stream().noneMatch(p -> p.contains("/secrets")), paths.toString());
@@ -196,7 +196,7 @@ class EvidenceGathererTest {
         objects.add(n);
         crashingPods(1);
         InformerClusterView view = InformerClusterView.of(objects);
-        Evidence e = new EvidenceGatherer(null, CLOCK).gather(incident(view), view);
+        Evidence e = new EvidenceGatherer(null, CLOCK).gather(incident(view), view).evidence();
         hasFacts(e.facts(), "node.node-0.Ready", "True", "node.node-0.MemoryPressure", "True (KubeletHasInsufficientMemory)",
                 "node.node-0.DiskPressure", "False", "podCount", "1");
     }
@@ -207,7 +207,7 @@ class EvidenceGathererTest {
         InformerClusterView view = InformerClusterView.of(objects);
         ApiClient dead = new ApiClient();
         dead.setBasePath("http://127.0.0.1:1");
-        Evidence e = new EvidenceGatherer(dead, CLOCK).gather(incident(view), view);
+        Evidence e = new EvidenceGatherer(dead, CLOCK).gather(incident(view), view).evidence();
         none(e.logs());
         assertFalse(e.rolloutHistory().isEmpty());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> EvidenceConfig.from(

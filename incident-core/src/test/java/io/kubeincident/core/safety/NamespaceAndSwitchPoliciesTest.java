@@ -123,12 +123,17 @@ class NamespaceAndSwitchPoliciesTest {
                 return ActionResult.applied("ok");
             }
         };
-        ActionEnabledPolicy p = new ActionEnabledPolicy(new MapConfig(Map.of("remediation.enable_cache_flush", "false")));
+        ActionEnabledPolicy p = new ActionEnabledPolicy(new MapConfig(Map.of("remediation.enable_cache_flush", "true")));
         var ctx = context(cluster(false, true), Map.of(), ledger);
-        assertTrue(p.evaluate(action("flush-cache", DEPLOYMENT, Map.of()), ctx).isAllow(), "unknown before the catalog");
+        assertEquals("enable_flush_cache", p.keyOf("flush-cache"), "before the catalog: the switch named after the id");
+        Verdict before = p.evaluate(action("flush-cache", DEPLOYMENT, Map.of()), ctx);
+        assertTrue(before.isDeny(), "an action nothing switched on is off");
+        assertTrue(before.reasons().get(0).contains("remediation.enable_flush_cache=false, the default"), before.reasons().toString());
         p.catalog(List.of(custom));
         assertEquals("enable_cache_flush", p.keyOf("flush-cache"));
-        assertTrue(p.evaluate(action("flush-cache", DEPLOYMENT, Map.of()), ctx).isDeny());
+        assertTrue(p.evaluate(action("flush-cache", DEPLOYMENT, Map.of()), ctx).isAllow(), "its own switch is on");
+        assertTrue(new ActionEnabledPolicy(new MapConfig(Map.of("remediation.enable_flush_cache", "true")))
+                .evaluate(action("flush-cache", DEPLOYMENT, Map.of()), ctx).isAllow(), "the derived switch turns it on");
     }
 
     @Test

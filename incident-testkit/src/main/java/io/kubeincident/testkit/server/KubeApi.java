@@ -50,6 +50,7 @@ final class KubeApi {
     /** Mirror of the store (group|plural|namespace|name -> object), fed by the CRUD dispatcher's events. */
     private final Map<String, ObjectNode> store = new TreeMap<>();
     private final Map<String, String> logs = new LinkedHashMap<>();
+    private final Map<String, Response> logAnswers = new LinkedHashMap<>();
     private final Kinds kinds = new Kinds();
     final WatchHub hub;
     private final Store crud = new Store();
@@ -106,6 +107,15 @@ final class KubeApi {
         }
     }
 
+    void expectPodLogAnswer(String ns, String pod, String contentType, String body) {
+        lock.lock();
+        try {
+            logAnswers.put(ns + "/" + pod, new Response(200, contentType, body.getBytes(StandardCharsets.UTF_8)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     void expectPodLog(String ns, String pod, String container, boolean previous, String text) {
         lock.lock();
         try {
@@ -128,6 +138,7 @@ final class KubeApi {
                 crudCall("DELETE", p.objectPath(), null, null);
             }
             logs.clear();
+            logAnswers.clear();
         } finally {
             lock.unlock();
         }
@@ -260,6 +271,8 @@ final class KubeApi {
 
     private Response podLog(ApiPath p) {
         if (!store.containsKey(key(p))) return notFound(p);
+        Response fixed = logAnswers.get(p.namespace() + "/" + p.name());
+        if (fixed != null) return fixed;
         String container = p.param("container");
         boolean previous = p.flag("previous");
         String prefix = p.namespace() + "/" + p.name() + "/";

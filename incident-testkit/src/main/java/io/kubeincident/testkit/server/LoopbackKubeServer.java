@@ -100,6 +100,14 @@ public final class LoopbackKubeServer implements AutoCloseable {
         api.expectPodLog(ns, pod, container, previous, text == null ? "" : text);
     }
 
+    /**
+     * Answers every log request of {@code pod} with {@code body} and {@code contentType} as given, the way a
+     * misbehaving API server or proxy may (a JSON document, an HTML error page), to test how clients cope.
+     */
+    public void expectPodLogAnswer(String ns, String pod, String contentType, String body) {
+        api.expectPodLogAnswer(ns, pod, contentType, body == null ? "" : body);
+    }
+
     /** Deletes every object (open watches see DELETED events) and forgets expected logs. */
     public void reset() {
         api.reset();
@@ -173,11 +181,16 @@ public final class LoopbackKubeServer implements AutoCloseable {
             for (String line : start.initial()) ex.writeChunk((line + "\n").getBytes(StandardCharsets.UTF_8));
             if (sub.s != null) {
                 while (!front.closed() && System.nanoTime() < deadline) {
-                    String line;
-                    while ((line = sub.s.poll(0)) != null) {
-                        ex.writeChunk((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    // Wait on the events, not on the socket, so an event goes out as soon as it is published; an
+                    // idle watch checks every 50 ms whether its client went away.
+                    String line = sub.s.poll(50);
+                    if (line == null) {
+                        if (ex.clientGone(1)) return;
+                        continue;
                     }
-                    if (ex.clientGone(50)) return;
+                    do {
+                        ex.writeChunk((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    } while ((line = sub.s.poll(0)) != null);
                 }
             }
             ex.endStream();

@@ -45,7 +45,7 @@ class InventoryOperatorTest {
         V1Deployment d = deployment(client, "shop", "web");
 
         try (InventoryOperator operator = new InventoryOperator(client, kube.informerApiClient(),
-                Map.of("remediation.mode", "dry-run", "monitoring.scan_interval", "1"))) {
+                Map.of("remediation.mode", "dry-run", "monitoring.scan_interval", "1h"))) {  // no sweep during the test: events alone
             operator.start();
             Await.until(Duration.ofSeconds(20), () -> operator.inventory().snapshot().containsKey("shop/web"),
                     "the operator's own controller reconciled the Deployment");
