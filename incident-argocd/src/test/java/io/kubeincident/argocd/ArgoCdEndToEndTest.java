@@ -142,6 +142,7 @@ class ArgoCdEndToEndTest {
         config.put("argocd.wait_timeout", "20s");
         config.put("argocd.poll_interval", "100ms");
         config.put("argocd.refresh_interval", "1h"); // the test refreshes the app list itself, deterministically
+        config.put("remediation.enable_argocd_rollback", "true"); // actions of a plug-in module are off until switched on
 
         try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).config(config).addAction(live)
                 .auditSink(audit).logAudit(false).build()) {

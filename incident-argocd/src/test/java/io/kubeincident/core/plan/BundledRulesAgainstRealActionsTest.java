@@ -67,7 +67,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BundledRulesAgainstRealActionsTest {
 
     private static final Instant OPENED = Instant.parse("2025-03-01T10:00:00Z");
-    private static final ProviderContext CONTEXT = new EngineContexts.Provider(ConfigView.empty(), Optional.empty(),
+    /** Argo CD configured, so that its action providers register their actions as they do in a host. */
+    private static final ProviderContext CONTEXT = new EngineContexts.Provider(
+            ConfigView.of(Map.of("argocd.server_url", "https://argocd.example.com", "argocd.token", "t")), Optional.empty(),
             Clock.fixed(OPENED, ZoneOffset.UTC), () -> new ObjectIndex(List.of()), OutcomeHistory.none());
     private static final String BUNDLED_RULES = "io/kubeincident/rules/bundled-rules.yaml";
 

@@ -62,6 +62,8 @@ public final class Correlator {
     // nodes with a node-not-ready finding, and the pods with findings on each node
     private final Set<String> notReadyNodes = new HashSet<>();
     private final Map<String, Set<String>> podsByNode = new HashMap<>();
+    // examined object key → keys of its members about other resources
+    private final Map<String, Set<String>> derived = new HashMap<>();
 
     public Correlator() {
         this(CorrelationConfig.defaults(), Clock.systemUTC());
@@ -100,7 +102,7 @@ public final class Correlator {
     public synchronized List<IncidentEvent> observe(ResourceRef object, List<Finding> findings, ClusterView view) {
         forgetPastReopenWindow();
         Events events = new Events();
-        apply(object, findings, view, events);
+        observeObject(object, findings, view, events);
         return events.list();
     }
 
@@ -117,10 +119,13 @@ public final class Correlator {
         ordered.sort(Comparator.comparing(e -> "Node".equals(e.getKey().kind()) ? 0 : 1));
         for (Map.Entry<ResourceRef, List<Finding>> e : ordered) {
             seen.put(e.getKey().key(), e.getKey());
-            apply(e.getKey(), e.getValue(), view, events);
+            observeObject(e.getKey(), e.getValue(), view, events);
         }
         for (Member m : List.copyOf(members.values())) {
-            if (!seen.containsKey(m.object.key())) apply(m.object, List.of(), view, events);
+            if (!seen.containsKey(m.source())) {
+                derived.remove(m.source());
+                apply(m.key, m.object, List.of(), view, events);
+            }
         }
         tick(events);
         return events.list();
@@ -204,9 +209,37 @@ public final class Correlator {
 
     // ------------------------------------------------------------------ internals
 
-    private void apply(ResourceRef object, List<Finding> findings, ClusterView view, Events events) {
-        if (!"Node".equals(object.kind())) {
-            applyMember(object, findings, view, events);
+    /**
+     * The findings of one detector pass over one object. Those about the object itself are its member; those about
+     * another resource (an Argo CD Application seen through a workload it manages) are a member of their own,
+     * placed by that resource and owned by the examined object, so they clear when its next pass has none.
+     */
+    private void observeObject(ResourceRef examined, List<Finding> findings, ClusterView view, Events events) {
+        Map<String, List<Finding>> byKey = new LinkedHashMap<>();
+        Map<String, ResourceRef> refs = new HashMap<>();
+        for (Finding f : findings == null ? List.<Finding>of() : findings) {
+            boolean own = f.resource().key().equals(examined.key());
+            String key = own ? examined.key() : examined.key() + Member.DERIVED + f.resource().key();
+            byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(f);
+            refs.putIfAbsent(key, own ? examined : f.resource());
+        }
+        if (!byKey.containsKey(examined.key())) apply(examined.key(), examined, List.of(), view, events);
+        for (Map.Entry<String, List<Finding>> e : byKey.entrySet()) {
+            apply(e.getKey(), refs.get(e.getKey()), e.getValue(), view, events);
+        }
+        for (String before : derived.getOrDefault(examined.key(), Set.of())) {
+            Member m = members.get(before);
+            if (!byKey.containsKey(before) && m != null) apply(before, m.object, List.of(), view, events);
+        }
+        Set<String> now = new HashSet<>(byKey.keySet());
+        now.remove(examined.key());
+        if (now.isEmpty()) derived.remove(examined.key());
+        else derived.put(examined.key(), now);
+    }
+
+    private void apply(String key, ResourceRef object, List<Finding> findings, ClusterView view, Events events) {
+        if (!"Node".equals(object.kind()) || !key.equals(object.key())) {
+            applyMember(key, object, findings, view, events);
             return;
         }
         boolean was = notReadyNodes.contains(object.name());
@@ -214,21 +247,20 @@ public final class Correlator {
                 .anyMatch(f -> IncidentTypes.NODE_NOT_READY.equals(f.incidentType()));
         if (now && !was) {
             // The node's own finding first, so its pods join an incident that already has the node's type.
-            applyMember(object, findings, view, events);
+            applyMember(key, object, findings, view, events);
             notReadyNodes.add(object.name());
             regroupPodsOn(object.name(), view, events);
         } else if (!now && was) {
             // Pods leave first, so the node's incident never shows them without the node's finding.
             notReadyNodes.remove(object.name());
             regroupPodsOn(object.name(), view, events);
-            applyMember(object, findings, view, events);
+            applyMember(key, object, findings, view, events);
         } else {
-            applyMember(object, findings, view, events);
+            applyMember(key, object, findings, view, events);
         }
     }
 
-    private void applyMember(ResourceRef object, List<Finding> findings, ClusterView view, Events events) {
-        String key = object.key();
+    private void applyMember(String key, ResourceRef object, List<Finding> findings, ClusterView view, Events events) {
         Member old = members.get(key);
         if (findings == null || findings.isEmpty()) {
             if (old == null) return;
@@ -241,7 +273,7 @@ public final class Correlator {
             }
             return;
         }
-        Member m = new Member(object, List.copyOf(findings));
+        Member m = new Member(key, object, List.copyOf(findings));
         place(m, view);
         members.put(key, m);
         if (old != null) unindexNode(old);
@@ -278,7 +310,7 @@ public final class Correlator {
         if (pods == null) return;
         for (String podKey : List.copyOf(pods)) {
             Member m = members.get(podKey);
-            if (m != null) applyMember(m.object, m.findings, view, events);
+            if (m != null) applyMember(podKey, m.object, m.findings, view, events);
         }
     }
 
@@ -292,7 +324,7 @@ public final class Correlator {
 
     private void indexNode(Member m) {
         String node = "Pod".equals(m.object.kind()) ? nodeOf(m) : null;
-        if (node != null) podsByNode.computeIfAbsent(node, k -> new LinkedHashSet<>()).add(m.object.key());
+        if (node != null) podsByNode.computeIfAbsent(node, k -> new LinkedHashSet<>()).add(m.key);
     }
 
     private void unindexNode(Member m) {
@@ -300,7 +332,7 @@ public final class Correlator {
         if (node == null) return;
         Set<String> s = podsByNode.get(node);
         if (s != null) {
-            s.remove(m.object.key());
+            s.remove(m.key);
             if (s.isEmpty()) podsByNode.remove(node);
         }
     }
@@ -399,15 +431,25 @@ public final class Correlator {
     }
 
     private static final class Member {
+        /** Separates the examined object's key from the resource of a finding about another resource. */
+        static final String DERIVED = " > ";
+        final String key;
         final ResourceRef object;
         final List<Finding> findings;
         List<ResourceRef> chain;
         ResourceRef root;
         String groupKey;
 
-        Member(ResourceRef object, List<Finding> findings) {
+        Member(String key, ResourceRef object, List<Finding> findings) {
+            this.key = key;
             this.object = object;
             this.findings = findings;
+        }
+
+        /** The key of the object whose detector pass produced this member. */
+        String source() {
+            int at = key.indexOf(DERIVED);
+            return at < 0 ? key : key.substring(0, at);
         }
     }
 

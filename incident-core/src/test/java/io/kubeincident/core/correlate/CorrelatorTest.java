@@ -298,4 +298,30 @@ class CorrelatorTest {
                 ConfigView.of(Map.of("correlation.quiet_period", "later", "correlation.max_resources", "0"))));
         contains(e.getMessage(), "correlation.quiet_period", "correlation.max_resources");
     }
+
+    /**
+     * A detector that looks at one object and reports on another (Argo CD's Application, seen through the workload
+     * it manages): the finding is placed by its own resource, a separate incident, and it clears when the object's
+     * next pass reports nothing, or when a sweep no longer finds it.
+     */
+    @Test
+    void aFindingAboutAnotherResourceIsItsOwnIncidentAndClearsWithItsObject() {
+        ResourceRef deployment = Refs.of(web);
+        ResourceRef app = ResourceRef.of("Application", "argocd", "shop");
+        io.kubeincident.api.Finding degraded = new io.kubeincident.api.Finding("argocd-degraded", "argocd-degraded",
+                Severity.HIGH, app, "Degraded", java.util.Map.of(), NOW);
+        IncidentEvent opened = one(correlator.observe(deployment, List.of(degraded), view));
+        assertInstanceOf(IncidentEvent.Opened.class, opened);
+        assertEquals("Application/argocd/shop", opened.incident().rootResource().key());
+        assertEquals(1, correlator.active().size());
+
+        correlator.observe(deployment, List.of(), view);
+        assertEquals(1, correlator.active().size(), "cleared, still open in its quiet period");
+        assertTrue(correlator.detectedIds().isEmpty(), "no findings any more");
+
+        correlator.observe(deployment, List.of(degraded), view);
+        assertEquals(1, correlator.detectedIds().size());
+        correlator.reconcile(java.util.Map.of(), view);
+        assertTrue(correlator.detectedIds().isEmpty(), "a sweep that no longer sees it clears it too");
+    }
 }
