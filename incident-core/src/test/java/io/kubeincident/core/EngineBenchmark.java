@@ -235,18 +235,18 @@ class EngineBenchmark {
                     .config(config).listener(watchClock).logAudit(false).build()) {
                 engine.start();
                 Await.until(Duration.ofSeconds(60), engine::isReady, "caches synced");
-                Thread.sleep(2_000);  // the first sweep and anything it started
+                Thread.sleep(5_000);  // the first sweep and anything it started
                 long r0 = watchCount.requests.get();
                 long b0 = watchCount.bytes.get();
                 Thread.sleep(steady * 1000L);
                 double perMinute = 60.0 / steady;
+                watchRequests = (watchCount.requests.get() - r0) * perMinute;
                 out(String.format("watch:   %.1f requests/min, %,.0f bytes/min in steady state",
-                        (watchCount.requests.get() - r0) * perMinute, (watchCount.bytes.get() - b0) * perMinute));
+                        watchRequests, (watchCount.bytes.get() - b0) * perMinute));
                 for (int i = 0; i < pollChanges; i++) {
                     watchLatency[i] = crashAndWait(seed, pods.get(i), "app-" + i, watchClock, Duration.ofSeconds(30));
                 }
                 out(String.format("watch:   detection latency over %d changes: %s ms", pollChanges, fmt(watchLatency)));
-                watchRequests = (watchCount.requests.get() - r0) * perMinute;
             }
 
             Counting pollCount = new Counting();
@@ -255,19 +255,24 @@ class EngineBenchmark {
             try (IncidentEngine engine = IncidentEngine.builder().apiClient(counted(server.apiClient(), pollCount))
                     .config(config).listener(pollClock).logAudit(false).build()) {
                 java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+                AtomicLong polls = new AtomicLong();
                 try {
                     timer.scheduleAtFixedRate(() -> {
                         try {
                             engine.runOnce();
+                            polls.incrementAndGet();
                         } catch (Exception e) {
                             System.err.println("poll failed: " + e);
                         }
                     }, 0, interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-                    Thread.sleep(2_000);
+                    // Steady state: after the first poll and its work; then whole intervals, so every window holds
+                    // the same number of polls.
+                    Await.until(Duration.ofSeconds(120), () -> polls.get() >= 1, "the first poll");
+                    long windows = Math.max(1, Math.round(steady / (double) interval.toSeconds()));
                     long r0 = pollCount.requests.get();
                     long b0 = pollCount.bytes.get();
-                    Thread.sleep(steady * 1000L);
-                    double perMinute = 60.0 / steady;
+                    Thread.sleep(windows * interval.toMillis());
+                    double perMinute = 60.0 / (windows * interval.toSeconds());
                     double pollRequests = (pollCount.requests.get() - r0) * perMinute;
                     out(String.format("polling: %.1f requests/min, %,.0f bytes/min in steady state",
                             pollRequests, (pollCount.bytes.get() - b0) * perMinute));
