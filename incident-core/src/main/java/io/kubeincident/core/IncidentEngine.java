@@ -418,6 +418,11 @@ public final class IncidentEngine implements AutoCloseable {
         scheduler.scheduleWithFixedDelay(this::watchedSweep, 0, period, TimeUnit.MILLISECONDS);
     }
 
+    /** Continuous mode's cluster monitor (per-kind cache sync and counters, for a host's status page); empty before {@link #start()}. */
+    public Optional<ClusterMonitor> clusterMonitor() {
+        return Optional.ofNullable(monitor);
+    }
+
     /** True once continuous mode's caches have synced (readiness), or in one-shot use. */
     public boolean isReady() {
         ClusterMonitor m = monitor;
