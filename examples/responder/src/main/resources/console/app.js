@@ -12,6 +12,7 @@ const state = {
   route: '',
   stream: null,                  // AbortController of the event stream
   refreshTimer: null,
+  results: new Map(),            // approval id -> what the last decision from this page achieved
 };
 
 // ---------------------------------------------------------------- DOM helpers
@@ -444,7 +445,7 @@ function expired(a) {
 
 function approvalCard(a) {
   const isExpired = a.status === 'expired' || (a.status === 'pending' && expired(a));
-  const result = h('p', { class: 'result', role: 'status' });
+  const result = h('p', { class: 'result', role: 'status' }, state.results.get(a.id) || '');
   const decide = async (how, btns) => {
     btns.forEach((b) => { b.disabled = true; });
     result.textContent = how === 'approve' ? 'Approving… the action runs now.' : 'Rejecting…';
@@ -454,11 +455,13 @@ function approvalCard(a) {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ approver }),
       });
       result.textContent = how === 'approve' ? `Approved: ${r.result}${r.message ? ` (${r.message})` : ''}` : 'Rejected.';
+      state.results.set(a.id, result.textContent);
       announce(result.textContent);
       await loadApprovals();
       scheduleRefresh(400);
     } catch (e) {
       result.textContent = `Not done: ${e.message}`;
+      state.results.set(a.id, result.textContent);
       btns.forEach((b) => { b.disabled = false; });
     }
   };
@@ -516,7 +519,7 @@ async function renderStatus() {
       ['Mode', s.mode],
       ['Execute at', `confidence ≥ ${conf(s.confidenceThreshold)}`],
       ['Ask for approval at', `confidence ≥ ${conf(s.approvalThreshold)}`],
-      ['Leader', `${s.leader ?? 'unknown'}${s.leading ? ' (this replica)' : ''}`],
+      ['Leader', `${s.leader ?? 'unknown'}${s.leaderElection && s.leading ? ' (this replica)' : ''}`],
       ['Ready', s.ready ? 'yes' : 'no'],
       ['Open incidents', String(s.openIncidents)],
       ['Pending approvals', String(s.pendingApprovals)],

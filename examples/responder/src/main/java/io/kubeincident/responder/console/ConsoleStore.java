@@ -70,6 +70,8 @@ public final class ConsoleStore implements IncidentListener, AuditSink {
     private final int maxAudit;
     private final Map<String, Timeline> timelines = new LinkedHashMap<>();
     private final Map<String, ApprovalSeen> approvals = new LinkedHashMap<>();
+    /** Expiry from the audit's approval-requested record, which the engine writes just before the listener call. */
+    private final Map<String, Instant> expiries = new LinkedHashMap<>();
     private final ArrayDeque<AuditRecord> audit = new ArrayDeque<>();
     private final List<Consumer<Change>> subscribers = new CopyOnWriteArrayList<>();
 
@@ -138,7 +140,7 @@ public final class ConsoleStore implements IncidentListener, AuditSink {
             Timeline t = timeline(incident);
             if (!approvals.containsKey(approvalId)) {
                 approvals.put(approvalId, new ApprovalSeen(approvalId, incident.id(), incident.type(), action, now,
-                        null, "pending", null, null));
+                        expiries.remove(approvalId), "pending", null, null));
                 add(t, new Entry(now, "approval", "waiting for approval: " + action.action().actionType() + " "
                         + action.action().target().key(), "approval id " + approvalId, action.reasons(), "warn"));
                 trimApprovals();
@@ -208,6 +210,9 @@ public final class ConsoleStore implements IncidentListener, AuditSink {
                         default -> approvalsChanged = false;
                     }
                 } else if (record.step().equals("approval-requested")) {
+                    Instant exp = parse(record.field("expires_at"));
+                    if (exp != null) expiries.put(String.valueOf(approvalId), exp);
+                    while (expiries.size() > 100) expiries.remove(expiries.keySet().iterator().next());
                     approvalsChanged = true;  // the listener call follows with the typed action
                 }
             }

@@ -17,6 +17,7 @@ import io.kubeincident.responder.demo.DemoConsole;
 import io.kubeincident.responder.run.Responder;
 import io.kubeincident.testkit.Await;
 import io.kubeincident.testkit.server.KubeServerExtension;
+import io.kubeincident.testkit.sim.ControllerEmulator;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
@@ -152,6 +153,8 @@ class ConsoleBrowserTest {
     @Test
     void approvingFromThePageRunsTheActionAndTheTimelineShowsTheOutcome() throws Exception {
         String pod = FixturesAccess.crashLoopingDeployment(kube.apiClient(), "shop", "web");
+        // the ReplicaSet controller's part: the restarted pod comes back, Ready
+        started.add(ControllerEmulator.builder(kube.apiClient()).namespaces("shop").period(Duration.ofMillis(200)).start());
         Responder r = responder("  confidence: 0.7\n");   // in the approval band
         browser.signIn(base(r), TOKEN, "alice");
         browser.go(base(r), "#/approvals");
@@ -164,8 +167,8 @@ class ConsoleBrowserTest {
         assertEquals(List.of(pod), FixturesAccess.podNames(kube.apiClient(), "shop"), "nothing ran before the approval");
 
         approve.click();
-        browser.awaitText(By.cssSelector("#approvals-page .approval .result"), "Approved: applied", WAIT);
-        assertTrue(FixturesAccess.podNames(kube.apiClient(), "shop").isEmpty(), "the approved restart deleted the pod");
+        browser.awaitText(By.cssSelector("#approvals-page .approval[data-approval] .result"), "Approved: applied", WAIT);
+        assertFalse(FixturesAccess.podNames(kube.apiClient(), "shop").contains(pod), "the approved restart deleted the pod");
         browser.await(By.cssSelector("#approvals-page .approval.status-approved"), WAIT);
         browser.screenshot("approvals-decided");
 
@@ -173,7 +176,12 @@ class ConsoleBrowserTest {
         browser.go(base(r), "#/incident/" + id);
         browser.awaitText(By.id("timeline"), "restart-pod Pod/shop/" + pod + ": applied", WAIT);
         browser.awaitText(By.id("timeline"), "approved by alice", WAIT);
-        browser.awaitText(By.cssSelector("#timeline li[data-stage=outcome]"), "resolved", WAIT);
+        try {
+            browser.awaitText(By.cssSelector("#timeline li[data-stage=outcome]"), "resolved", WAIT);
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("no outcome on the timeline; the audit: " + r.console().audit("", 60).stream()
+                    .map(a -> a.step() + " " + a.fields()).toList(), e);
+        }
         List<String> stages = browser.driver.findElements(By.cssSelector("#timeline li[data-stage]")).stream()
                 .map(e -> e.getAttribute("data-stage")).toList();
         assertEquals(List.of("detected", "evidence", "diagnosis", "plan", "verdict", "approval"), stages.subList(0, 6), stages.toString());
@@ -281,17 +289,17 @@ class ConsoleBrowserTest {
         browser.screenshot("hostile-incident");
 
         browser.go(base(r), "#/incident/" + id);
-        browser.awaitText(By.id("incident-detail"), "the container exits with code 1 LLM says " + SCRIPT + IMG, WAIT);
+        browser.awaitText(By.id("incident-detail"), "exits with code 1LLM says " + SCRIPT + IMG, WAIT);
         String real = browser.driver.findElement(By.id("incident-detail")).getText();
         assertTrue(real.contains("Back-off " + IMG), "the event message as text: " + real);
         assertTrue(real.contains(SCRIPT), real);
         browser.screenshot("hostile-llm-text");
 
         browser.go(base(r), "#/approvals");
-        browser.awaitText(By.id("approvals-page"), "restart it LLM says " + SCRIPT + IMG, WAIT);
+        browser.awaitText(By.id("approvals-page"), "restart itLLM says " + SCRIPT + IMG, WAIT);
         browser.go(base(r), "#/status");
         browser.await(By.id("audit"), WAIT);
-        browser.awaitText(By.id("audit"), "restart it LLM says", WAIT);
+        browser.awaitText(By.id("audit"), "restart itLLM says", WAIT);
 
         assertNull(browser.js("return window.__pwned"), "no injected script ran");
         assertEquals(0L, browser.js("return document.querySelectorAll('#view img, #view script').length"));
@@ -353,7 +361,8 @@ class ConsoleBrowserTest {
         browser.awaitText(By.cssSelector("#timeline li[data-stage=outcome]"), "resolved", WAIT);
         String change = browser.driver.findElement(By.cssSelector(".evidence p.change")).getText();
         assertTrue(change.contains("image registry.example.com/checkout:1.4.2 → registry.example.com/checkout:1.5.0"), change);
-        browser.viewport(1280, 2200);
+        long height = (Long) browser.js("return document.documentElement.scrollHeight");
+        browser.viewport(1280, (int) Math.min(3000, height));
         browser.screenshot("demo-timeline");
         browser.viewport(1280, 800);
         browser.go(base(r), "#/status");
