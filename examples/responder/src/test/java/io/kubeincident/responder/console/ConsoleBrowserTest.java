@@ -191,6 +191,24 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void anExpiredApprovalIsShownAsExpiredWithoutButtons() throws Exception {
+        FixturesAccess.crashLoopingDeployment(kube.apiClient(), "shop", "web");
+        Responder r = responder("  confidence: 0.7\napproval:\n  timeout: 2s\n");
+        Await.until(WAIT, () -> r.console().approvalsSeen().stream().anyMatch(a -> a.fate().equals("expired")),
+                "the approval request expired");
+        browser.signIn(base(r), TOKEN, "alice");
+        browser.go(base(r), "#/approvals");
+        WebElement card = browser.await(By.cssSelector("#approvals-page .approval.status-expired"), WAIT);
+        assertTrue(card.getText().contains("expired"), card.getText());
+        assertTrue(card.findElements(By.cssSelector("button")).isEmpty(), "nothing to approve any more");
+        browser.screenshot("approvals-expired");
+        String id = incidentIn(r, "shop");
+        browser.go(base(r), "#/incident/" + id);
+        browser.awaitText(By.id("timeline"), "approval expired", WAIT);
+        browser.awaitText(By.cssSelector("#timeline li[data-stage=outcome]"), "escalated", WAIT);
+    }
+
+    @Test
     void withoutTheTokenNothingButHealthAndMetricsIsServed() throws Exception {
         String pod = FixturesAccess.crashLoopingDeployment(kube.apiClient(), "shop", "web");
         Responder r = responder("  confidence: 0.7\n");
