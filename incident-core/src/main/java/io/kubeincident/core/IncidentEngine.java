@@ -354,6 +354,12 @@ public final class IncidentEngine implements AutoCloseable {
         ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Continuous mode's cluster monitor (per-kind cache sync and counters, for a host's status page); empty before {@link #start()}. */
+    public Optional<ClusterMonitor> clusterMonitor() {
+        DetectionLoop l = loop;
+        return l == null ? Optional.empty() : Optional.of(l.monitor());
+    }
+
     /** True once continuous mode's caches have synced (readiness), or in one-shot use. */
     public boolean isReady() {
         DetectionLoop l = loop;

@@ -4,8 +4,10 @@ import io.kubeincident.api.ResourceRef;
 import io.kubeincident.core.IncidentEngine;
 import io.kubeincident.responder.config.ResponderConfig;
 import io.kubeincident.responder.demo.DemoCluster;
+import io.kubeincident.responder.demo.DemoConsole;
 import io.kubeincident.responder.demo.Narrator;
 import io.kubeincident.responder.logging.LogSetup;
+import io.kubeincident.responder.run.Responder;
 import io.kubeincident.spi.Analyzer;
 import io.kubernetes.client.openapi.ApiException;
 import picocli.CommandLine.Command;
@@ -31,7 +33,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run the responder on an embedded simulated cluster with four incidents (no cluster, no API key).",
-                "Exit code: 0 ran as intended, 4 it did not."})
+                "Exit code: 0 ran as intended, 4 it did not.",
+                "With --ui the simulated cluster keeps running and the web console is served on 127.0.0.1 until Ctrl-C."})
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -41,6 +44,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--timeout", description = "give up after this long (default: ${DEFAULT-VALUE})")
     String timeout = "45s";
+
+    @Option(names = "--ui", description = "keep the simulated cluster running and serve the web console (Ctrl-C stops)")
+    boolean ui;
+
+    @Option(names = "--port", description = "the web console's port with --ui (default: ${DEFAULT-VALUE}; 0: any free port)")
+    int port = 8080;
 
     @Override
     public Integer call() throws ApiException, InterruptedException {
@@ -53,6 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("audit.file", "");
+        if (ui) return console(overrides);
         ResponderConfig config = configOptions.load(main.env, overrides);
         LogSetup.configure(LogSetup.Format.TEXT, "ERROR", main.err);
 
@@ -109,6 +119,37 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static final Duration QUIET = Duration.ofSeconds(8);
+
+    /** {@code --ui}: the responder with its console on the simulated cluster, until the process is stopped. */
+    private int console(Map<String, String> overrides) throws ApiException, InterruptedException {
+        if (port < 0 || port > 65535) throw UserError.usage("--port must be 0..65535, was " + port);
+        overrides.put("runtime.namespace", "kube-incident");
+        overrides.put("http.port", String.valueOf(port));
+        ResponderConfig config = configOptions.load(main.env, overrides);
+        LogSetup.configure(LogSetup.Format.TEXT, "WARN", main.err);
+        PrintStream out = main.out;
+        out.println("kube-incident demo with the web console: a simulated cluster on loopback");
+        DemoCluster cluster = DemoCluster.start();
+        String given = main.env.get("RESPONDER_API_TOKEN");
+        String token = given == null || given.isBlank() ? DemoConsole.newToken() : given.trim();
+        Responder responder;
+        try {
+            responder = DemoConsole.start(cluster, config, port, token);
+        } catch (RuntimeException e) {
+            cluster.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            responder.close();
+            cluster.close();
+        }, "kube-incident-demo-shutdown"));
+        out.println("cluster    " + cluster.baseUrl() + " (loopback API server + controller emulator)");
+        out.println("console    http://127.0.0.1:" + responder.httpPort() + "/console/");
+        out.println("token      " + token + (given == null || given.isBlank() ? "  (one-off; set RESPONDER_API_TOKEN to choose it)" : ""));
+        out.println("Open the console, enter the token, and watch the four incidents arrive. Ctrl-C stops.");
+        responder.awaitStop();
+        return ExitCodes.OK;
+    }
 
     private static boolean verifying(Narrator narrator) {
         return narrator.stories().stream().anyMatch(s -> s.actionApplied && !s.resolved && !s.escalated);

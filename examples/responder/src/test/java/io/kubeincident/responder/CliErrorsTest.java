@@ -158,6 +158,12 @@ class CliErrorsTest {
     }
 
     @Test
+    void demoUiWithAPortOutOfRangeIsOneLine() {
+        Cli r = Cli.run("demo", "--ui", "--port", "70000");
+        assertOneCleanError(r, ExitCodes.USAGE, "--port must be 0..65535, was 70000");
+    }
+
+    @Test
     void badOptionValueIsAUsageError() {
         Cli r = Cli.run("scan", "--output", "xml");
         assertEquals(ExitCodes.USAGE, r.exitCode());

@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * A deterministic analyzer for the responder's tests, found through ServiceLoader like any plugin but
  * enabled only with {@code responder_test.fixed_analyzer=true}: for a crash loop it proposes restarting
- * the first pod with the confidence in {@code responder_test.confidence} (default 0.9).
+ * the first pod with the confidence in {@code responder_test.confidence} (default 0.9). Its texts (root cause,
+ * reasoning, rationale) can be set with {@code responder_test.text}, as an LLM's answer would carry them.
  */
 public final class FixedAnalyzerProvider implements AnalyzerProvider {
     @Override
@@ -25,6 +26,7 @@ public final class FixedAnalyzerProvider implements AnalyzerProvider {
     @Override
     public Analyzer create(ProviderContext context) {
         double confidence = context.config().getDouble("responder_test.confidence", 0.9);
+        String text = context.config().getString("responder_test.text", "");
         return new Analyzer() {
             @Override
             public String id() {
@@ -41,9 +43,9 @@ public final class FixedAnalyzerProvider implements AnalyzerProvider {
                 var incident = request.incident();
                 ResourceRef pod = incident.resources().stream().filter(r -> r.kind().equals("Pod")).findFirst()
                         .orElse(incident.rootResource());
-                return AnalysisOutcome.diagnosed(new Diagnosis("app-crash", "the container exits with code 1",
-                        "fixed test answer", confidence, "fixed-test",
-                        List.of(new ProposedAction("restart-pod", pod, Map.of(), confidence, "restart it")),
+                return AnalysisOutcome.diagnosed(new Diagnosis("app-crash", "the container exits with code 1" + text,
+                        "fixed test answer" + text, confidence, "fixed-test",
+                        List.of(new ProposedAction("restart-pod", pod, Map.of(), confidence, "restart it" + text)),
                         Map.of("prompt_tokens", "120", "completion_tokens", "30")));
             }
         };

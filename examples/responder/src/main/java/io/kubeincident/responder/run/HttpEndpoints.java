@@ -8,6 +8,8 @@ import io.kubeincident.api.ActionResult;
 import io.kubeincident.core.IncidentEngine;
 import io.kubeincident.core.approval.ApprovalQueue;
 import io.kubeincident.responder.ReportJson;
+import io.kubeincident.responder.console.ConsoleApi;
+import io.kubeincident.responder.console.ConsoleAssets;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -25,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,10 +43,13 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /api/v1/approvals}: actions held for approval</li>
  *   <li>{@code POST /api/v1/approvals/{id}/approve} and {@code .../reject}, body {@code {"approver":"name"}}
  *       (optional)</li>
+ *   <li>{@code GET /console/}: the web console (static files from the jar); its data comes from
+ *       {@code /api/v1/console/...} ({@link ConsoleApi}), live changes as server-sent events</li>
  * </ul>
  * {@code /api/} requires {@code Authorization: Bearer <token>}; without a configured token the API is off
- * (503). Only the leader holds incidents and approvals: on a standby replica the API answers 503 naming
- * the leader.
+ * (503). The token travels only in that header, never in a cookie or URL, and a POST whose {@code Origin}
+ * is another site is refused (403), so another page in the browser cannot approve anything. Only the leader
+ * holds incidents and approvals: on a standby replica the API answers 503 naming the leader.
  */
 public final class HttpEndpoints implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoints.class);
@@ -56,21 +63,28 @@ public final class HttpEndpoints implements AutoCloseable {
     private final BooleanSupplier ready;
     private final Leadership leadership;
     private final byte[] token;
+    private final ConsoleApi console;
+    /** Open event streams each hold a server thread: at most this many, the rest get 503. */
+    static final int MAX_STREAMS = 8;
+    private final Semaphore streams = new Semaphore(MAX_STREAMS);
+    private volatile boolean closed;
 
     /**
      * @param port       0 for any free port
      * @param token      the API bearer token, or {@code null} to switch the API off
      * @param leadership {@code null} when leader election is off (this replica always leads)
+     * @param console    the web console's data, or {@code null} for no console
      */
     public HttpEndpoints(String bindAddress, int port, EngineSupervisor supervisor, PrometheusMeterRegistry registry,
-                         BooleanSupplier ready, Leadership leadership, String token) throws IOException {
+                         BooleanSupplier ready, Leadership leadership, String token, ConsoleApi console) throws IOException {
         this.supervisor = supervisor;
+        this.console = console;
         this.registry = registry;
         this.ready = ready;
         this.leadership = leadership;
         this.token = token == null || token.isBlank() ? null : token.trim().getBytes(StandardCharsets.UTF_8);
         this.server = HttpServer.create(new InetSocketAddress(bindAddress, port), 32);
-        this.pool = Executors.newFixedThreadPool(4, r -> {
+        this.pool = Executors.newFixedThreadPool(4 + (console == null ? 0 : MAX_STREAMS), r -> {
             Thread t = new Thread(r, "kube-incident-http");
             t.setDaemon(true);
             return t;
@@ -87,6 +101,17 @@ public final class HttpEndpoints implements AutoCloseable {
             send(ex, 200, body);
         }));
         server.createContext("/api/", ex -> guard(ex, () -> api(ex)));
+        if (console != null) {
+            server.createContext("/console", ex -> guard(ex, () -> asset(ex)));
+            server.createContext("/", ex -> guard(ex, () -> {
+                if (ex.getRequestURI().getPath().equals("/")) {
+                    ex.getResponseHeaders().set("Location", "/console/");
+                    send(ex, 302, new byte[0]);
+                } else {
+                    json(ex, 404, Map.of("error", "not found"));
+                }
+            }));
+        }
         server.start();
     }
 
@@ -94,7 +119,24 @@ public final class HttpEndpoints implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    private void asset(HttpExchange ex) throws IOException {
+        if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
+            methodNotAllowed(ex, "GET");
+            return;
+        }
+        Optional<ConsoleAssets.Asset> asset = ConsoleAssets.find(ex.getRequestURI().getPath());
+        if (asset.isEmpty()) {
+            text(ex, 404, "not found\n");
+            return;
+        }
+        ConsoleAssets.HEADERS.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+        ex.getResponseHeaders().set("Content-Type", asset.get().contentType());
+        send(ex, 200, ex.getRequestMethod().equals("HEAD") ? new byte[0] : asset.get().body());
+    }
+
     private void api(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         if (token == null) {
             json(ex, 503, Map.of("error", "the API is off: no token configured (KUBE_INCIDENT_API_TOKEN or --api-token-file)"));
             return;
@@ -102,6 +144,11 @@ public final class HttpEndpoints implements AutoCloseable {
         if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
             json(ex, 401, Map.of("error", "missing or wrong bearer token"));
+            return;
+        }
+        if (!ex.getRequestMethod().equals("GET") && crossSite(ex)) {
+            json(ex, 403, Map.of("error", "cross-site request refused: Origin " + ex.getRequestHeaders().getFirst("Origin")
+                    + " is not this server"));
             return;
         }
         if (leadership != null && !leadership.isLeader()) {
@@ -114,6 +161,17 @@ public final class HttpEndpoints implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
         IncidentEngine engine = supervisor.engine();
+        if (console != null && path.startsWith(ConsoleApi.PREFIX)) {
+            if (!method.equals("GET")) {
+                methodNotAllowed(ex, "GET");
+            } else if (ConsoleApi.isStream(path)) {
+                stream(ex);
+            } else {
+                ConsoleApi.Reply reply = console.get(path, ex.getRequestURI().getRawQuery(), engine, runtime());
+                json(ex, reply.status(), reply.body());
+            }
+            return;
+        }
         if (path.equals("/api/v1/incidents")) {
             if (!method.equals("GET")) {
                 methodNotAllowed(ex, "GET");
@@ -168,6 +226,54 @@ public final class HttpEndpoints implements AutoCloseable {
             return;
         }
         json(ex, 404, Map.of("error", "no such endpoint: " + method + " " + path));
+    }
+
+    private void stream(HttpExchange ex) throws IOException {
+        if (!streams.tryAcquire()) {
+            json(ex, 503, Map.of("error", "too many open event streams (" + MAX_STREAMS + "); close a console tab"));
+            return;
+        }
+        try {
+            ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+            ex.sendResponseHeaders(200, 0);
+            try (OutputStream os = ex.getResponseBody()) {
+                console.stream(os, () -> !closed);
+            }
+        } finally {
+            streams.release();
+        }
+    }
+
+    /** What the console's status page shows beyond the engine. */
+    private Map<String, Object> runtime() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("leaderElection", leadership != null);
+        m.put("identity", leadership == null ? null : leadership.identity());
+        m.put("leader", leadership == null ? "this replica (leader election off)" : leadership.leader());
+        m.put("leading", supervisor.leading());
+        m.put("ready", ready.getAsBoolean());
+        m.put("engineGeneration", supervisor.generation());
+        return m;
+    }
+
+    /**
+     * A browser names the page that sent a request in {@code Origin} (and {@code Sec-Fetch-Site}); a request from
+     * another site is refused even with the right token. Tools such as curl send neither.
+     */
+    static boolean crossSite(HttpExchange ex) {
+        String site = ex.getRequestHeaders().getFirst("Sec-Fetch-Site");
+        if (site != null && !site.equals("same-origin") && !site.equals("none")) return true;
+        String origin = ex.getRequestHeaders().getFirst("Origin");
+        if (origin == null) return false;
+        String host = ex.getRequestHeaders().getFirst("Host");
+        try {
+            URI o = URI.create(origin);
+            if (o.getHost() == null || host == null) return true;
+            String authority = o.getHost() + (o.getPort() < 0 ? "" : ":" + o.getPort());
+            return !authority.equalsIgnoreCase(host);
+        } catch (IllegalArgumentException e) {
+            return true;
+        }
     }
 
     static Map<String, Object> pending(ApprovalQueue.Pending p) {
@@ -241,6 +347,7 @@ public final class HttpEndpoints implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         server.stop(1);
         pool.shutdownNow();
     }

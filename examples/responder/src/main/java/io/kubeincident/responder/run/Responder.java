@@ -2,6 +2,8 @@ package io.kubeincident.responder.run;
 
 import io.kubeincident.responder.UserError;
 import io.kubeincident.responder.config.ResponderConfig;
+import io.kubeincident.responder.console.ConsoleApi;
+import io.kubeincident.responder.console.ConsoleStore;
 import io.kubernetes.client.openapi.ApiClient;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -47,6 +49,8 @@ public final class Responder implements AutoCloseable {
     private final Settings settings;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final EngineMetrics metrics = new EngineMetrics(registry);
+    /** The web console's timelines: one store for every engine this responder builds, so history survives reloads. */
+    private final ConsoleStore console = new ConsoleStore();
     private final EngineSupervisor supervisor;
     private final Leadership leadership;
     private final HttpEndpoints http;
@@ -62,7 +66,8 @@ public final class Responder implements AutoCloseable {
      */
     public Responder(Settings settings, ResponderConfig initial, ApiClient client) {
         this.settings = settings;
-        this.supervisor = new EngineSupervisor(initial, client, b -> b.listener(metrics).auditSink(metrics));
+        this.supervisor = new EngineSupervisor(initial, client, b -> b.listener(metrics).auditSink(metrics)
+                .listener(console).auditSink(console));
         Gauge.builder("kube_incident_leader", () -> supervisor.leading() ? 1 : 0)
                 .description("1 while this replica leads and acts").register(registry);
         Gauge.builder("kube_incident_open_incidents", () -> supervisor.engine().openIncidents().size())
@@ -88,7 +93,8 @@ public final class Responder implements AutoCloseable {
         }
         try {
             this.http = new HttpEndpoints(settings.bindAddress(), settings.httpPort(), supervisor, registry,
-                    () -> ready && !closing && supervisor.engine().isReady(), leadership, settings.apiToken());
+                    () -> ready && !closing && supervisor.engine().isReady(), leadership, settings.apiToken(),
+                    new ConsoleApi(console));
         } catch (IOException e) {
             supervisor.close();
             throw UserError.usage("cannot serve HTTP on " + settings.bindAddress() + ":" + settings.httpPort() + ": "
@@ -113,6 +119,11 @@ public final class Responder implements AutoCloseable {
     /** Checks the configuration files now (the watcher does it periodically). */
     public boolean checkConfigNow() {
         return watcher.check();
+    }
+
+    /** What the web console shows (for hosts and tests). */
+    public ConsoleStore console() {
+        return console;
     }
 
     public int httpPort() {
