@@ -63,7 +63,7 @@ public final class GracePeriodExceededDetector implements Detector {
             Instant at = Pods.terminatedAt(c);
             if (!Conditions.within(at, now, config.oomWindow())) continue;
             if (c.running() && Conditions.olderThan(c.runningSince(), now, config.crashLoopRecovery())) continue;
-            String stop = Pods.stopRequest(pod, c, t, context.cluster());
+            String stop = Pods.stopRequest(pod, c, context.cluster());
             if (stop == null) continue;
             long grace = pod.getSpec() != null && pod.getSpec().getTerminationGracePeriodSeconds() != null
                     ? pod.getSpec().getTerminationGracePeriodSeconds() : DEFAULT_GRACE_SECONDS;

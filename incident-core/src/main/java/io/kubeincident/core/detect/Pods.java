@@ -176,7 +176,7 @@ final class Pods {
         if ("OOMKilled".equals(reason)) return true;
         if (!sigkilled(t.get())) return false;
         if (memoryLimit(pod, c.name()) == null) return false;
-        return stopRequest(pod, c, t.get(), view) == null;
+        return stopRequest(pod, c, view) == null;
     }
 
     /** Pod reason Evicted: the kubelet (node pressure, ephemeral-storage limits) or the API ended it. */
@@ -192,25 +192,23 @@ final class Pods {
     }
 
     /**
-     * Why the kubelet stopped {@code c}'s terminated instance {@code t}, or null when nothing says it did: its
+     * Why the kubelet stopped container {@code c}, or null when nothing says it did: its
      * Killing event ("Stopping container app", "Container app failed liveness probe, will be restarted"), a
      * failing liveness or startup probe, or the pod's activeDeadlineSeconds. A stopped container gets SIGTERM
-     * and, when still running after its grace period, SIGKILL: exit 137 without any memory trouble.
+     * and, when still running after its grace period, SIGKILL: exit 137 without any memory trouble. Events
+     * live about an hour, as long as {@code detection.oom_window} by default, so any such event counts.
      */
-    static String stopRequest(V1Pod pod, Container c, V1ContainerStateTerminated t, ClusterView view) {
+    static String stopRequest(V1Pod pod, Container c, ClusterView view) {
         if (pod.getStatus() != null && "DeadlineExceeded".equals(pod.getStatus().getReason())) {
             return "DeadlineExceeded" + (pod.getStatus().getMessage() == null ? "" : ": " + pod.getStatus().getMessage());
         }
         if (view == null) return null;
-        Instant started = Refs.instant(t.getStartedAt());
         java.util.regex.Pattern names = java.util.regex.Pattern.compile("(?i)\\bcontainer \"?"
                 + java.util.regex.Pattern.quote(c.name()) + "\"?(?:\\s|$)");
         for (CoreV1Event e : events(view, pod)) {
             String reason = e.getReason();
             String message = e.getMessage();
             if (message == null) continue;
-            Instant at = eventTime(e);
-            if (started != null && at != null && at.isBefore(started)) continue;
             if ("Killing".equals(reason) && names.matcher(message).find()) return message;
             if ("Unhealthy".equals(reason) && (message.startsWith("Liveness") || message.startsWith("Startup"))) {
                 return message;
