@@ -100,10 +100,11 @@ class DetectionBreadthScanTest {
         orphan.getStatus().addConditionsItem(hpaCond("AbleToScale", "False", "FailedGetScale",
                 "the HPA controller was unable to get the target's current scale: deployments/scale.apps \"web-v2\" not found", 40));
         autoscaling.createNamespacedHorizontalPodAutoscaler("shop", orphan).execute();
-        V2HorizontalPodAutoscaler blind = hpa("web", "web");
+        apps.createNamespacedDeployment("shop", clean(deployment("shop", "api", 3, "api:7"))).execute();
+        V2HorizontalPodAutoscaler blind = hpa("api", "api");
         blind.getStatus().addConditionsItem(hpaCond("AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale", 40))
                 .addConditionsItem(hpaCond("ScalingActive", "False", "FailedGetResourceMetric", "the HPA was unable to compute the replica "
-                        + "count: failed to get cpu utilization: missing request for cpu in container app of Pod web-7d9c5b8f4-x2k9q", 40));
+                        + "count: failed to get cpu utilization: missing request for cpu in container app of Pod api-5c6d7e8f9-k2l3m", 40));
         autoscaling.createNamespacedHorizontalPodAutoscaler("shop", blind).execute();
 
         // look-alikes: deliberate states
@@ -138,21 +139,26 @@ class DetectionBreadthScanTest {
                         "Scheduling is blocked due to non-empty scheduling gates", minutesAgo(45)))));
         core.createNamespacedPod("shop", clean(gated)).execute();
 
-        // The server stamps creationTimestamp with the wall clock, so the references' age is not measured here.
-        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).clock(CLOCK).logAudit(false)
-                .config(Map.of("detection.missing_reference_threshold", "0s")).build()) {
+        // The server stamps creationTimestamp with the wall clock while the fixtures' status times are older: the
+        // engine looks two hours past the wall clock (the StatefulSet and the autoscalers are then old enough to
+        // count), and the history windows are widened so that only the detectors' judgement keeps anything quiet.
+        java.time.Clock later = java.time.Clock.fixed(java.time.Instant.now().plus(java.time.Duration.ofHours(2)),
+                java.time.ZoneOffset.UTC);
+        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).clock(later).logAudit(false)
+                .config(Map.of("detection.evicted_window", "P1000D", "detection.job_failed_window", "P1000D",
+                        "detection.oom_window", "P1000D")).build()) {
             List<IncidentReport> reports = engine.scan();
             Map<String, IncidentReport> byRoot = reports.stream()
                     .collect(Collectors.toMap(r -> r.incident().rootResource().key(), r -> r, (a, b) -> a));
             assertEquals(java.util.Set.of("Deployment/shop/web", "Pod/shop/reports", "Pod/batch/migrate-db",
                             "PersistentVolumeClaim/data/data-postgres-0", "StatefulSet/data/postgres", "Node/node-a",
-                            "HorizontalPodAutoscaler/shop/orphan", "HorizontalPodAutoscaler/shop/web"), byRoot.keySet(),
+                            "HorizontalPodAutoscaler/shop/orphan", "Deployment/shop/api"), byRoot.keySet(),
                     () -> "incidents: " + reports.stream().map(r -> r.incident().type() + " " + r.incident().rootResource().key()).toList());
 
             expect(byRoot.get("Deployment/shop/web"), IncidentTypes.POD_SANDBOX_FAILED, "cni-failure");
             expect(byRoot.get("Pod/shop/reports"), IncidentTypes.EVICTED, "ephemeral-storage-exhausted");
             expect(byRoot.get("PersistentVolumeClaim/data/data-postgres-0"), IncidentTypes.PVC_LOST, "volume-lost");
-            expect(byRoot.get("HorizontalPodAutoscaler/shop/web"), IncidentTypes.HPA_METRICS_UNAVAILABLE, "hpa-missing-requests");
+            expect(byRoot.get("Deployment/shop/api"), IncidentTypes.HPA_METRICS_UNAVAILABLE, "hpa-missing-requests");
             IncidentReport node = expect(byRoot.get("Node/node-a"), IncidentTypes.NODE_PROBLEM, "node-os-failure");
             assertEquals("cordon-node", node.plan().get(0).action().actionType());
             for (String defect : List.of("Pod/batch/migrate-db", "StatefulSet/data/postgres", "HorizontalPodAutoscaler/shop/orphan")) {
