@@ -73,7 +73,7 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
     public static final List<String> DEFAULT_NODE_PROBLEM_CONDITIONS = List.of(
             "KernelDeadlock", "ReadonlyFilesystem", "FrequentKubeletRestart", "FrequentContainerdRestart",
             "FrequentDockerRestart", "FrequentUnregisterNetDevice", "CorruptDockerOverlay2",
-            "ContainerRuntimeUnhealthy", "KubeletUnhealthy", "MemoryBadBlocks");
+            "ContainerRuntimeUnhealthy", "KubeletUnhealthy");
 
     /** Condition types some distributions set True on healthy nodes (k3s marks etcd voters this way). */
     public static final List<String> DEFAULT_NODE_BENIGN_CONDITIONS = List.of("EtcdIsVoter");
