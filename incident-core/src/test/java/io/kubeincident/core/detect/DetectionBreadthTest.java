@@ -239,6 +239,18 @@ class DetectionBreadthTest {
         }
     }
 
+    @Test
+    void newThresholdsAreValidatedAndUnknownDetectionKeysAreErrors() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(
+                "detection.sandbox_failure_threshold", "-1m", "detection.hpa_cannot_act_threshold", "soon",
+                "detection.missing_refrence_threshold", "5m"));
+        contains(e.getMessage(), "detection.sandbox_failure_threshold", "detection.hpa_cannot_act_threshold",
+                "detection.missing_refrence_threshold: unknown key");
+        DetectionConfig c = config("detection.missing_reference_threshold", "90s", "detection.node_problem_threshold", "0s");
+        assertEquals(java.time.Duration.ofSeconds(90), c.missingReferenceThreshold());
+        assertEquals(java.time.Duration.ZERO, c.nodeProblemThreshold());
+    }
+
     // ------------------------------------------------------------------ autoscalers
 
     static V2HorizontalPodAutoscaler hpa(String target) {
