@@ -307,6 +307,14 @@ class BundledRulesAgainstRealActionsTest {
         all.add(node("node-not-ready-generic", "NotReady without its conditions in the evidence")
                 .fact("condition.Ready", "")
                 .expect(nothingMore()));
+        // node-problem: a node-problem-detector condition that needs a reboot; cordon for approval
+        all.add(new Case("node-kernel-or-filesystem-broken", "node with a read-only root filesystem", "node-problem",
+                ResourceRef.cluster("Node", "worker-6"))
+                .findingOn(ResourceRef.cluster("Node", "worker-6"), "node worker-6 reports ReadonlyFilesystem", Map.of(
+                        "nodeName", "worker-6", "problem", "ReadonlyFilesystem", "knownProblem", "true",
+                        "reason", "FilesystemIsReadOnly", "message", "Node condition ReadonlyFilesystem is now: True",
+                        "podCount", "9"))
+                .expect(nothingMore()));
         // hpa-maxed: scaling by hand would fight the autoscaler, so no scale is proposed
         all.add(new Case("hpa-at-max", "autoscaler at maxReplicas with load above target", "hpa-maxed",
                 ResourceRef.of("HorizontalPodAutoscaler", "shop", "web"))

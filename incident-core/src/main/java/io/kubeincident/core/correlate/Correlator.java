@@ -45,12 +45,16 @@ public final class Correlator {
 
     /** Incident types from most to least specific; unknown (plug-in) types rank after these. */
     public static final List<String> TYPE_PRIORITY = List.of(
-            IncidentTypes.NODE_NOT_READY, IncidentTypes.OOM_KILLED, IncidentTypes.CONTAINER_CONFIG_ERROR,
-            IncidentTypes.IMAGE_PULL, IncidentTypes.CRASH_LOOP, IncidentTypes.UNSCHEDULABLE, IncidentTypes.PVC_PENDING,
+            IncidentTypes.NODE_NOT_READY, IncidentTypes.NODE_PROBLEM, IncidentTypes.OOM_KILLED,
+            IncidentTypes.POD_SANDBOX_FAILED, IncidentTypes.CONTAINER_CONFIG_ERROR,
+            IncidentTypes.IMAGE_PULL, IncidentTypes.CRASH_LOOP, IncidentTypes.GRACE_PERIOD_EXCEEDED,
+            IncidentTypes.PVC_LOST, IncidentTypes.UNSCHEDULABLE, IncidentTypes.PVC_PENDING,
             IncidentTypes.REPLICA_FAILURE, IncidentTypes.EVICTED, IncidentTypes.JOB_FAILED,
-            IncidentTypes.READINESS_FAILING, IncidentTypes.STUCK_TERMINATING, IncidentTypes.NODE_PRESSURE,
-            IncidentTypes.ARGOCD_DEGRADED, IncidentTypes.ROLLOUT_STUCK, IncidentTypes.WORKLOAD_UNAVAILABLE,
-            IncidentTypes.HPA_MAXED, IncidentTypes.SERVICE_NO_ENDPOINTS);
+            IncidentTypes.READINESS_FAILING, IncidentTypes.STUCK_TERMINATING, IncidentTypes.BARE_POD_FAILED,
+            IncidentTypes.NODE_PRESSURE, IncidentTypes.ARGOCD_DEGRADED, IncidentTypes.ROLLOUT_STUCK,
+            IncidentTypes.WORKLOAD_UNAVAILABLE, IncidentTypes.STATEFULSET_SERVICE_MISSING,
+            IncidentTypes.HPA_TARGET_MISSING, IncidentTypes.HPA_CANNOT_SCALE, IncidentTypes.HPA_METRICS_UNAVAILABLE,
+            IncidentTypes.HPA_MAXED, IncidentTypes.SERVICE_NO_ENDPOINTS, IncidentTypes.MANUAL_ENDPOINTS_NOT_READY);
 
     private final CorrelationConfig config;
     private final Clock clock;

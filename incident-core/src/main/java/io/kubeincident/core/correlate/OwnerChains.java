@@ -19,7 +19,8 @@ import java.util.Optional;
  * Walks controller ownerReferences up to the root owner: pod → ReplicaSet → Deployment, pod → Job →
  * CronJob, pod → StatefulSet/DaemonSet. The owner reference itself names the next step, so the chain
  * reaches kinds that are not cached (CronJob); it stops where the view does not know the object. A
- * HorizontalPodAutoscaler's chain continues with its scale target, which is what its incident is about.
+ * HorizontalPodAutoscaler's chain continues with its scale target, which is what its incident is about,
+ * unless the view knows that target's kind and has no such object: then the autoscaler is its own root.
  */
 public final class OwnerChains {
     private static final int MAX_DEPTH = 8;
@@ -36,7 +37,7 @@ public final class OwnerChains {
         for (int depth = 0; depth < MAX_DEPTH && current.isPresent(); depth++) {
             KubernetesObject obj = current.get();
             ResourceRef next = next(obj, chain.get(chain.size() - 1));
-            if (next == null || contains(chain, next)) break;
+            if (next == null || contains(chain, next) || missingScaleTarget(obj, next, view)) break;
             chain.add(next);
             Optional<? extends KubernetesObject> found = find(next, view);
             if (found.isEmpty()) {
@@ -75,6 +76,12 @@ public final class OwnerChains {
             }
         }
         return null;
+    }
+
+    /** An autoscaler whose scale target is of a watched kind and absent: its incident is about itself. */
+    private static boolean missingScaleTarget(KubernetesObject obj, ResourceRef target, ClusterView view) {
+        if (!(obj instanceof V2HorizontalPodAutoscaler)) return false;
+        return Kinds.classOf(target.kind()).filter(view::available).isPresent() && find(target, view).isEmpty();
     }
 
     private static ResourceRef deploymentOfMissingReplicaSet(KubernetesObject child, ResourceRef replicaSet) {

@@ -38,6 +38,21 @@ import java.util.Set;
  * @param serviceNoEndpointsThreshold   {@code detection.service_no_endpoints_threshold} (default 2m)
  * @param pvcPendingThreshold           {@code detection.pvc_pending_threshold} (default 5m)
  * @param hpaMaxedThreshold             {@code detection.hpa_maxed_threshold} (default 10m)
+ * @param sandboxFailureThreshold       {@code detection.sandbox_failure_threshold}: FailedCreatePodSandBox for longer
+ *                                      (default 5m)
+ * @param nodeProblemThreshold          {@code detection.node_problem_threshold}: a node problem condition True for
+ *                                      longer (default 1m)
+ * @param nodeProblemConditions         {@code detection.node_problem_conditions}: node condition types that are a
+ *                                      problem when True (default {@link #DEFAULT_NODE_PROBLEM_CONDITIONS}, the
+ *                                      node-problem-detector's)
+ * @param nodeBenignConditions          {@code detection.node_benign_conditions}: node condition types that are fine
+ *                                      when True (default {@link #DEFAULT_NODE_BENIGN_CONDITIONS}); any other unknown
+ *                                      type that is True is a low-severity problem
+ * @param hpaCannotActThreshold         {@code detection.hpa_cannot_act_threshold}: AbleToScale=False or
+ *                                      ScalingActive=False for longer (default 10m)
+ * @param missingReferenceThreshold     {@code detection.missing_reference_threshold}: an object older than this that
+ *                                      names a missing one (a StatefulSet's governing Service, an autoscaler's scale
+ *                                      target) is a configuration defect; younger ones may be mid-apply (default 5m)
  * @param disabled                      {@code detection.disabled}: detector ids not to run
  */
 public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecovery, Duration imagePullGrace, Duration configErrorGrace,
@@ -46,9 +61,37 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
                               Duration rolloutUnavailableThreshold, Duration workloadUnavailableThreshold,
                               Duration jobFailedWindow, Duration nodeNotReadyThreshold,
                               Duration nodePressureThreshold, Duration serviceNoEndpointsThreshold,
-                              Duration pvcPendingThreshold, Duration hpaMaxedThreshold, Set<String> disabled) {
+                              Duration pvcPendingThreshold, Duration hpaMaxedThreshold,
+                              Duration sandboxFailureThreshold, Duration nodeProblemThreshold,
+                              List<String> nodeProblemConditions, Set<String> nodeBenignConditions,
+                              Duration hpaCannotActThreshold, Duration missingReferenceThreshold,
+                              Set<String> disabled) {
 
     public static final String PREFIX = "detection.";
+
+    /** The node-problem-detector's permanent and temporary-turned-permanent problem conditions. */
+    public static final List<String> DEFAULT_NODE_PROBLEM_CONDITIONS = List.of(
+            "KernelDeadlock", "ReadonlyFilesystem", "FrequentKubeletRestart", "FrequentContainerdRestart",
+            "FrequentDockerRestart", "FrequentUnregisterNetDevice", "CorruptDockerOverlay2",
+            "ContainerRuntimeUnhealthy", "KubeletUnhealthy");
+
+    /** Condition types some distributions set True on healthy nodes (k3s marks etcd voters this way). */
+    public static final List<String> DEFAULT_NODE_BENIGN_CONDITIONS = List.of("EtcdIsVoter");
+
+    /** The kubelet's own conditions: the node-not-ready and node-pressure detectors read them. */
+    static final Set<String> STANDARD_NODE_CONDITIONS = Set.of("Ready", "MemoryPressure", "DiskPressure", "PIDPressure",
+            "NetworkUnavailable");
+
+    /** Every key this record reads; any other {@code detection.*} key is an error. */
+    static final Set<String> KEYS = Set.of("crash_loop_min_restarts", "crash_loop_recovery", "image_pull_grace",
+            "config_error_grace", "oom_window", "pending_threshold", "readiness_threshold", "terminating_threshold",
+            "evicted_window", "rollout_unavailable_threshold", "workload_unavailable_threshold", "job_failed_window",
+            "node_not_ready_threshold", "node_pressure_threshold", "service_no_endpoints_threshold",
+            "pvc_pending_threshold", "hpa_maxed_threshold", "sandbox_failure_threshold", "node_problem_threshold",
+            "node_problem_conditions", "node_benign_conditions", "hpa_cannot_act_threshold",
+            "missing_reference_threshold", "disabled");
+
+    private static final java.util.regex.Pattern CONDITION_TYPE = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]*");
 
     public DetectionConfig {
         List<String> problems = new ArrayList<>();
@@ -69,6 +112,19 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
         check(problems, "service_no_endpoints_threshold", serviceNoEndpointsThreshold);
         check(problems, "pvc_pending_threshold", pvcPendingThreshold);
         check(problems, "hpa_maxed_threshold", hpaMaxedThreshold);
+        check(problems, "sandbox_failure_threshold", sandboxFailureThreshold);
+        check(problems, "node_problem_threshold", nodeProblemThreshold);
+        check(problems, "hpa_cannot_act_threshold", hpaCannotActThreshold);
+        check(problems, "missing_reference_threshold", missingReferenceThreshold);
+        nodeProblemConditions = nodeProblemConditions == null ? DEFAULT_NODE_PROBLEM_CONDITIONS : List.copyOf(nodeProblemConditions);
+        nodeBenignConditions = nodeBenignConditions == null ? Set.copyOf(DEFAULT_NODE_BENIGN_CONDITIONS) : Set.copyOf(nodeBenignConditions);
+        checkConditions(problems, "node_problem_conditions", nodeProblemConditions);
+        checkConditions(problems, "node_benign_conditions", nodeBenignConditions);
+        for (String t : nodeProblemConditions) {
+            if (nodeBenignConditions.contains(t)) {
+                problems.add(PREFIX + "node_problem_conditions and " + PREFIX + "node_benign_conditions both list " + t);
+            }
+        }
         if (!problems.isEmpty()) throw new IllegalArgumentException(String.join("; ", problems));
         disabled = disabled == null ? Set.of() : Set.copyOf(disabled);
     }
@@ -97,11 +153,23 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
                 duration(p, config, "node_pressure_threshold", Duration.ofMinutes(1)),
                 duration(p, config, "service_no_endpoints_threshold", Duration.ofMinutes(2)),
                 duration(p, config, "pvc_pending_threshold", Duration.ofMinutes(5)),
-                duration(p, config, "hpa_maxed_threshold", Duration.ofMinutes(10))};
+                duration(p, config, "hpa_maxed_threshold", Duration.ofMinutes(10)),
+                duration(p, config, "sandbox_failure_threshold", Duration.ofMinutes(5)),
+                duration(p, config, "node_problem_threshold", Duration.ofMinutes(1)),
+                duration(p, config, "hpa_cannot_act_threshold", Duration.ofMinutes(10)),
+                duration(p, config, "missing_reference_threshold", Duration.ofMinutes(5))};
+        for (String key : new java.util.TreeSet<>(config.keys())) {
+            if (key.startsWith(PREFIX) && !KEYS.contains(key.substring(PREFIX.length()))) {
+                p.add(key + ": unknown key (known: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
+            }
+        }
         Set<String> disabled = Set.copyOf(config.getList(PREFIX + "disabled", List.of()));
+        List<String> problemConditions = config.getList(PREFIX + "node_problem_conditions", DEFAULT_NODE_PROBLEM_CONDITIONS);
+        Set<String> benignConditions = Set.copyOf(config.getList(PREFIX + "node_benign_conditions", DEFAULT_NODE_BENIGN_CONDITIONS));
         // Values that failed to parse were replaced by defaults, so range checks still report the others.
         DetectionConfig c = p.read(() -> new DetectionConfig(minRestarts, recovery, d[0], d[1], d[2], d[3], d[4], d[5],
-                d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], disabled), null);
+                d[6], d[7], d[8], d[9], d[10], d[11], d[12], d[13], d[14], d[15], d[16], problemConditions,
+                benignConditions, d[17], d[18], disabled), null);
         if (!p.list().isEmpty()) throw new IllegalArgumentException(String.join("; ", p.list()));
         return c;
     }
@@ -112,6 +180,17 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
 
     public boolean enabled(String detectorId) {
         return !disabled.contains(detectorId);
+    }
+
+    private static void checkConditions(List<String> problems, String key, java.util.Collection<String> types) {
+        for (String t : types) {
+            if (t == null || !CONDITION_TYPE.matcher(t).matches()) {
+                problems.add(PREFIX + key + ": not a condition type: '" + t + "'");
+            } else if (STANDARD_NODE_CONDITIONS.contains(t)) {
+                problems.add(PREFIX + key + ": " + t + " is a kubelet condition read by the node-not-ready and node-pressure "
+                        + "detectors; list only other condition types");
+            }
+        }
     }
 
     private static void check(List<String> problems, String key, Duration value) {

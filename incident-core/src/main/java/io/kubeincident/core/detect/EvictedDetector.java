@@ -18,13 +18,21 @@ import java.util.regex.Pattern;
 
 /**
  * Pods the kubelet evicted (phase Failed, reason Evicted) within {@code detection.evicted_window}; older
- * evicted pods that nobody cleaned up are history, not an incident.
+ * evicted pods that nobody cleaned up are history, not an incident. The message tells node pressure
+ * ({@code evictionResource} memory, nodefs, ephemeral-storage, ...) from a container, pod or emptyDir over its
+ * ephemeral-storage limit ({@code evictionScope}). Evicted containers end with exit 137 too; that is not an
+ * OOM kill, and {@link OomKilledDetector} leaves them alone.
  */
 public final class EvictedDetector implements Detector {
 
     public static final String ID = "evicted";
 
     private static final Pattern LOW_ON = Pattern.compile("low on resource: (\\w[\\w-]*)");
+    private static final Pattern CONTAINER_LIMIT = Pattern.compile(
+            "Container (\\S+) exceeded its local ephemeral storage limit \"([^\"]*)\"");
+    private static final Pattern POD_LIMIT = Pattern.compile(
+            "Pod ephemeral local storage usage exceeds the total limit of containers (\\S+?)\\.?(?:\\s|$)");
+    private static final Pattern EMPTY_DIR_LIMIT = Pattern.compile("Usage of EmptyDir volume \"([^\"]*)\" exceeds the limit \"([^\"]*)\"");
 
     private final DetectionConfig config;
 
@@ -61,14 +69,25 @@ public final class EvictedDetector implements Detector {
         Instant at = evictedAt(pod);
         if (!Conditions.within(at, now, config.evictedWindow())) return Detector.none();
         String message = pod.getStatus().getMessage();
-        String resource = null;
+        FindingBuilder b = ContainerFindings.forPod(ID, IncidentTypes.EVICTED, Severity.MEDIUM, pod, "Evicted");
         if (message != null) {
-            Matcher m = LOW_ON.matcher(message);
-            if (m.find()) resource = m.group(1);
+            // The kubelet's wording: node pressure names the starved resource; a local limit names the container,
+            // the pod or the emptyDir that went over it (all three are ephemeral storage, never memory).
+            Matcher m;
+            if ((m = LOW_ON.matcher(message)).find()) {
+                b.fact("evictionResource", m.group(1)).fact("evictionScope", "node-pressure");
+            } else if ((m = CONTAINER_LIMIT.matcher(message)).find()) {
+                b.fact("evictionResource", "ephemeral-storage").fact("evictionScope", "container-limit")
+                        .fact("evictedContainer", m.group(1)).fact("limit", m.group(2));
+            } else if ((m = POD_LIMIT.matcher(message)).find()) {
+                b.fact("evictionResource", "ephemeral-storage").fact("evictionScope", "pod-limit").fact("limit", m.group(1));
+            } else if ((m = EMPTY_DIR_LIMIT.matcher(message)).find()) {
+                b.fact("evictionResource", "ephemeral-storage").fact("evictionScope", "emptydir-limit")
+                        .fact("volume", m.group(1)).fact("limit", m.group(2));
+            }
         }
-        return List.of(ContainerFindings.forPod(ID, IncidentTypes.EVICTED, Severity.MEDIUM, pod, "Evicted")
+        return List.of(b
                 .fact("message", message)
-                .fact("evictionResource", resource)
                 .observedAt(at)
                 .message("pod " + pod.getMetadata().getName() + " was evicted" + ContainerFindings.suffix(message))
                 .build(now));

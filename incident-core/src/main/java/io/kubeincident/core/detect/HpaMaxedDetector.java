@@ -19,8 +19,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * HorizontalPodAutoscalers pinned at maxReplicas while a metric is above its target, or unable to
- * compute metrics (ScalingActive=False), for longer than {@code detection.hpa_maxed_threshold}.
+ * HorizontalPodAutoscalers pinned at maxReplicas while a metric is above its target (ScalingLimited=True,
+ * TooManyReplicas) for longer than {@code detection.hpa_maxed_threshold}. An autoscaler that cannot act at all
+ * (AbleToScale=False, ScalingActive=False) is {@link HpaCannotActDetector}'s, with its own incident types.
  */
 public final class HpaMaxedDetector implements Detector {
 
@@ -58,33 +59,21 @@ public final class HpaMaxedDetector implements Detector {
         }
         Instant now = context.now();
         List<V2HorizontalPodAutoscalerCondition> conditions = hpa.getStatus().getConditions();
-        Optional<V2HorizontalPodAutoscalerCondition> active = Conditions.find(conditions,
-                V2HorizontalPodAutoscalerCondition::getType, "ScalingActive");
         Optional<V2HorizontalPodAutoscalerCondition> limited = Conditions.find(conditions,
                 V2HorizontalPodAutoscalerCondition::getType, "ScalingLimited");
         int max = hpa.getSpec().getMaxReplicas() == null ? 0 : hpa.getSpec().getMaxReplicas();
         int current = hpa.getStatus().getCurrentReplicas() == null ? 0 : hpa.getStatus().getCurrentReplicas();
         V2HorizontalPodAutoscalerCondition cause = null;
-        String reason = null;
         String metric = null;
-        // ScalingActive=False with reason ScalingDisabled means the target was scaled to zero on purpose.
-        if (active.isPresent() && "False".equals(active.get().getStatus())
-                && !"ScalingDisabled".equals(active.get().getReason())
-                && Conditions.olderThan(Refs.instant(active.get().getLastTransitionTime()), now, config.hpaMaxedThreshold())) {
-            cause = active.get();
-            reason = cause.getReason() == null ? "MetricsUnavailable" : cause.getReason();
-        } else if (max > 0 && current >= max && limited.isPresent() && "True".equals(limited.get().getStatus())
+        if (max > 0 && current >= max && limited.isPresent() && "True".equals(limited.get().getStatus())
                 && Conditions.olderThan(Refs.instant(limited.get().getLastTransitionTime()), now, config.hpaMaxedThreshold())) {
             // TooManyReplicas: the metrics ask for more than maxReplicas, whatever kind of metric it is.
             metric = metricAboveTarget(hpa);
-            if (metric != null || "TooManyReplicas".equals(limited.get().getReason())) {
-                cause = limited.get();
-                reason = "MaxReplicasReached";
-            }
+            if (metric != null || "TooManyReplicas".equals(limited.get().getReason())) cause = limited.get();
         }
         if (cause == null) return Detector.none();
         FindingBuilder b = FindingBuilder.of(ID, IncidentTypes.HPA_MAXED, Severity.MEDIUM, Refs.of(hpa))
-                .fact("reason", reason)
+                .fact("reason", "MaxReplicasReached")
                 .fact("message", cause.getMessage())
                 .fact("maxReplicas", max)
                 .fact("minReplicas", hpa.getSpec().getMinReplicas())
@@ -96,10 +85,8 @@ public final class HpaMaxedDetector implements Detector {
             b.fact("targetKind", hpa.getSpec().getScaleTargetRef().getKind())
                     .fact("targetName", hpa.getSpec().getScaleTargetRef().getName());
         }
-        b.message("horizontalpodautoscaler " + hpa.getMetadata().getName()
-                + (reason.equals("MaxReplicasReached")
-                ? " is pinned at maxReplicas " + max + (metric == null ? " above its target" : " with " + metric)
-                : " cannot compute metrics (" + reason + ")")
+        b.message("horizontalpodautoscaler " + hpa.getMetadata().getName() + " is pinned at maxReplicas " + max
+                + (metric == null ? " above its target" : " with " + metric)
                 + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
         return List.of(b.build(now));
     }

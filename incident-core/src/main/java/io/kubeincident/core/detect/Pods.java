@@ -164,21 +164,57 @@ final class Pods {
     }
 
     /**
-     * The container was killed for memory: reason OOMKilled, or exit 137 (SIGKILL) with a memory limit
-     * and no liveness-probe failure that would explain the kill. Looks at the current termination, else
-     * the last one.
+     * The container was killed for memory: reason OOMKilled, or exit 137 (SIGKILL) with a memory limit that
+     * nothing else explains. Looks at the current termination, else the last one. Not an OOM kill: a pod the
+     * kubelet evicted (its containers die with 137 too, whatever the resource), and a container the kubelet
+     * asked to stop ({@link #stopRequest}) that was killed when its grace period ran out.
      */
     static boolean oomKilled(V1Pod pod, Container c, ClusterView view) {
         Optional<V1ContainerStateTerminated> t = c.terminated().or(c::lastTerminated);
-        if (t.isEmpty()) return false;
+        if (t.isEmpty() || evicted(pod)) return false;
         String reason = t.get().getReason();
         if ("OOMKilled".equals(reason)) return true;
-        Integer exit = t.get().getExitCode();
-        if (exit == null || exit != SIGKILL_EXIT) return false;
-        if (reason != null && !reason.equals("Error")) return false;
+        if (!sigkilled(t.get())) return false;
         if (memoryLimit(pod, c.name()) == null) return false;
-        return view == null || warningEvents(view, pod).stream().noneMatch(e ->
-                "Unhealthy".equals(e.getReason()) && e.getMessage() != null && e.getMessage().startsWith("Liveness"));
+        return stopRequest(pod, c, view) == null;
+    }
+
+    /** Pod reason Evicted: the kubelet (node pressure, ephemeral-storage limits) or the API ended it. */
+    static boolean evicted(V1Pod pod) {
+        return pod.getStatus() != null && "Evicted".equals(pod.getStatus().getReason());
+    }
+
+    /** Exit 137 with no reason but the runtime's generic one: killed by SIGKILL from outside. */
+    static boolean sigkilled(V1ContainerStateTerminated t) {
+        Integer exit = t.getExitCode();
+        String reason = t.getReason();
+        return exit != null && exit == SIGKILL_EXIT && (reason == null || reason.equals("Error"));
+    }
+
+    /**
+     * Why the kubelet stopped container {@code c}, or null when nothing says it did: its
+     * Killing event ("Stopping container app", "Container app failed liveness probe, will be restarted"), a
+     * failing liveness or startup probe, or the pod's activeDeadlineSeconds. A stopped container gets SIGTERM
+     * and, when still running after its grace period, SIGKILL: exit 137 without any memory trouble. Events
+     * live about an hour, as long as {@code detection.oom_window} by default, so any such event counts.
+     */
+    static String stopRequest(V1Pod pod, Container c, ClusterView view) {
+        if (pod.getStatus() != null && "DeadlineExceeded".equals(pod.getStatus().getReason())) {
+            return "DeadlineExceeded" + (pod.getStatus().getMessage() == null ? "" : ": " + pod.getStatus().getMessage());
+        }
+        if (view == null) return null;
+        java.util.regex.Pattern names = java.util.regex.Pattern.compile("(?i)\\bcontainer \"?"
+                + java.util.regex.Pattern.quote(c.name()) + "\"?(?:\\s|$)");
+        for (CoreV1Event e : events(view, pod)) {
+            String reason = e.getReason();
+            String message = e.getMessage();
+            if (message == null) continue;
+            if ("Killing".equals(reason) && names.matcher(message).find()) return message;
+            if ("Unhealthy".equals(reason) && (message.startsWith("Liveness") || message.startsWith("Startup"))) {
+                return message;
+            }
+        }
+        return null;
     }
 
     static Instant terminatedAt(Container c) {

@@ -411,4 +411,253 @@ class BuiltInDetectorsCompatibilityTest {
             return List.of(hpa("maxed", 4, "True"));
         }
     }
+
+    // ---- the detectors added for breadth and precision
+
+    static V1Pod sandboxPending(String suffix) {
+        return waiting(pod(RS, suffix, "node-a"), "ContainerCreating", null, minutesAgo(20));
+    }
+
+    @Nested
+    class PodSandboxFailed extends DetectorCompatibilityKit {
+        final V1Pod failing = sandboxPending("sbx");
+
+        protected Detector detector() {
+            return new PodSandboxFailedDetector();
+        }
+
+        protected Class<? extends DetectorProvider> providerClass() {
+            return PodSandboxFailedDetectorProvider.class;
+        }
+
+        protected List<KubernetesObject> healthyObjects() {
+            return List.of(healthyPod(), sandboxPending("pulling"));
+        }
+
+        protected List<KubernetesObject> unhealthyObjects() {
+            return List.of(failing);
+        }
+
+        protected List<KubernetesObject> contextObjects() {
+            return List.of(event(failing, "Warning", "FailedCreatePodSandBox",
+                    "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: "
+                            + "plugin type=\"cilium-cni\" failed (add): unable to connect to Cilium daemon", 30, minutesAgo(15), secondsAgo(20)));
+        }
+    }
+
+    static V1PersistentVolumeClaim claim(String name, String phase) {
+        return new V1PersistentVolumeClaim().apiVersion("v1").kind("PersistentVolumeClaim").metadata(meta("data", name, minutesAgo(600)))
+                .spec(new V1PersistentVolumeClaimSpec().storageClassName("gp3").volumeName("pvc-" + name))
+                .status(new V1PersistentVolumeClaimStatus().phase(phase));
+    }
+
+    @Nested
+    class PvcLost extends DetectorCompatibilityKit {
+        protected Detector detector() {
+            return new PvcLostDetector();
+        }
+
+        protected Class<? extends DetectorProvider> providerClass() {
+            return PvcLostDetectorProvider.class;
+        }
+
+        protected List<KubernetesObject> healthyObjects() {
+            return List.of(claim("bound", "Bound"), claim("pending", "Pending"));
+        }
+
+        protected List<KubernetesObject> unhealthyObjects() {
+            return List.of(claim("lost", "Lost"));
+        }
+    }
+
+    @Nested
+    class NodeProblem extends DetectorCompatibilityKit {
+        protected Detector detector() {
+            return new NodeProblemDetector();
+        }
+
+        protected Class<? extends DetectorProvider> providerClass() {
+            return NodeProblemDetectorProvider.class;
+        }
+
+        protected List<KubernetesObject> healthyObjects() {
+            V1Node n = node("node-ok");
+            setNodeCondition(n, "KernelDeadlock", "False", "KernelHasNoDeadlock", "kernel has no deadlock", minutesAgo(600));
+            return List.of(n);
+        }
+
+        protected List<KubernetesObject> unhealthyObjects() {
+            V1Node n = node("node-ro");
+            setNodeCondition(n, "ReadonlyFilesystem", "True", "FilesystemIsReadOnly", "Node filesystem is read-only", minutesAgo(10));
+            return List.of(n);
+        }
+    }
+
+    @Nested
+    class HpaCannotAct extends DetectorCompatibilityKit {
+        protected Detector detector() {
+            return new HpaCannotActDetector();
+        }
+
+        protected Class<? extends DetectorProvider> providerClass() {
+            return HpaCannotActDetectorProvider.class;
+        }
+
+        protected List<KubernetesObject> healthyObjects() {
+            return List.of(DetectionBreadthTest.hpa("web"));
+        }
+
+        protected List<KubernetesObject> unhealthyObjects() {
+            V2HorizontalPodAutoscaler h = DetectionBreadthTest.hpa("web");
+            h.getMetadata().name("blind");
+            DetectionBreadthTest.setHpaCond(h, DetectionBreadthTest.hpaCond("ScalingActive", "False", "FailedGetResourceMetric",
+                    "unable to get metrics for resource cpu: no metrics returned from resource metrics API", 30));
+            return List.of(h);
+        }
+
+        protected List<KubernetesObject> contextObjects() {
+            return List.of(deployment("shop", "web", 3, "web:1"));
+        }
+    }
+
+    @Nested
+    class HpaTargetMissing extends DetectorCompatibilityKit {
+        protected Detector detector() {
+            return new HpaTargetMissingDetector();
+        }
+
+        protected Class<? extends DetectorProvider> providerClass() {
+            return HpaTargetMissingDetectorProvider.class;
+        }
+
+        protected List<KubernetesObject> healthyObjects() {
+            return List.of(DetectionBreadthTest.hpa("web"));
+        }
+
+        protected List<KubernetesObject> unhealthyObjects() {
+            V2HorizontalPodAutoscaler h = DetectionBreadthTest.hpa("web-old");
+            h.getMetadata().name("orphan");
+            return List.of(h);
+        }
+
+        protected List<KubernetesObject> contextObjects() {
+            return List.of(deployment("shop", "web", 3, "web:1"));
+        }
+    }
+
+    @Nested
+    class GracePeriodExceeded extends DetectorCompatibilityKit {
+        final V1Pod killed = crashLooping(pod(RS, "slow", "node-a"), 2, 137, "Error");
+
+        protected Detector detector() {
+            return new GracePeriodExceededDetector();
+        }
+
+        protected Class<? extends DetectorProvider> providerClass() {
+            return GracePeriodExceededDetectorProvider.class;
+        }
+
+        protected List<KubernetesObject> healthyObjects() {
+            return List.of(healthyPod(), oomKilled(pod(RS, "oom", "node-a"), 2));
+        }
+
+        protected List<KubernetesObject> unhealthyObjects() {
+            return List.of(killed);
+        }
+
+        protected List<KubernetesObject> contextObjects() {
+            return List.of(event(killed, "Normal", "Killing", "Container app failed liveness probe, will be restarted", 2,
+                    minutesAgo(5), secondsAgo(40)));
+        }
+    }
+
+    static V1Pod runOnce(String name, String phase, String policy) {
+        V1Pod p = pod("default", name, "tools:1", "node-a");
+        p.getSpec().restartPolicy(policy);
+        p.getStatus().phase(phase);
+        container(p).ready(false).state(new V1ContainerState().terminated(new V1ContainerStateTerminated()
+                .exitCode(phase.equals("Failed") ? 2 : 0).reason(phase.equals("Failed") ? "Error" : "Completed").finishedAt(minutesAgo(10))));
+        return p;
+    }
+
+    @Nested
+    class BarePodFailed extends DetectorCompatibilityKit {
+        protected Detector detector() {
+            return new BarePodFailedDetector();
+        }
+
+        protected Class<? extends DetectorProvider> providerClass() {
+            return BarePodFailedDetectorProvider.class;
+        }
+
+        protected List<KubernetesObject> healthyObjects() {
+            return List.of(healthyPod(), runOnce("done", "Succeeded", "Never"));
+        }
+
+        protected List<KubernetesObject> unhealthyObjects() {
+            return List.of(runOnce("broken", "Failed", "Never"));
+        }
+    }
+
+    @Nested
+    class StatefulSetServiceMissing extends DetectorCompatibilityKit {
+        protected Detector detector() {
+            return new StatefulSetServiceMissingDetector();
+        }
+
+        protected Class<? extends DetectorProvider> providerClass() {
+            return StatefulSetServiceMissingDetectorProvider.class;
+        }
+
+        protected List<KubernetesObject> healthyObjects() {
+            return List.of(new V1StatefulSet().apiVersion("apps/v1").kind("StatefulSet").metadata(meta("data", "db", minutesAgo(600)))
+                    .spec(stsSpec(1)).status(new V1StatefulSetStatus().replicas(1).readyReplicas(1)));
+        }
+
+        protected List<KubernetesObject> unhealthyObjects() {
+            return List.of(new V1StatefulSet().apiVersion("apps/v1").kind("StatefulSet").metadata(meta("data", "cache", minutesAgo(600)))
+                    .spec(stsSpec(1).serviceName("cache-headless")).status(new V1StatefulSetStatus().replicas(1).readyReplicas(1)));
+        }
+
+        protected List<KubernetesObject> contextObjects() {
+            return List.of(new V1Service().apiVersion("v1").kind("Service").metadata(meta("data", "db", minutesAgo(600)))
+                    .spec(new V1ServiceSpec().clusterIP("None").selector(labels("app", "db"))));
+        }
+    }
+
+    @Nested
+    class ManualEndpointsNotReady extends DetectorCompatibilityKit {
+        protected Detector detector() {
+            return new ManualEndpointsNotReadyDetector();
+        }
+
+        protected Class<? extends DetectorProvider> providerClass() {
+            return ManualEndpointsNotReadyDetectorProvider.class;
+        }
+
+        static V1Service external(String name) {
+            return new V1Service().apiVersion("v1").kind("Service").metadata(meta("shop", name, minutesAgo(600)))
+                    .spec(new V1ServiceSpec().type("ClusterIP").clusterIP("10.96.0.50").addPortsItem(new V1ServicePort().port(5432)));
+        }
+
+        static V1EndpointSlice slice(String service, boolean ready) {
+            V1EndpointSlice es = new V1EndpointSlice().apiVersion("discovery.k8s.io/v1").kind("EndpointSlice").addressType("IPv4")
+                    .metadata(meta("shop", service + "-abc", minutesAgo(600)));
+            es.getMetadata().putLabelsItem("kubernetes.io/service-name", service);
+            es.addEndpointsItem(new V1Endpoint().addresses(List.of("192.168.10.9")).conditions(new V1EndpointConditions().ready(ready)));
+            return es;
+        }
+
+        protected List<KubernetesObject> healthyObjects() {
+            return List.of(external("up"), external("placeholder"));
+        }
+
+        protected List<KubernetesObject> unhealthyObjects() {
+            return List.of(external("down"));
+        }
+
+        protected List<KubernetesObject> contextObjects() {
+            return List.of(slice("up", true), slice("down", false));
+        }
+    }
 }

@@ -233,14 +233,18 @@ class ClusterDetectorsTest {
         }
 
         @Test
-        void unableToComputeMetrics() {
+        void unableToComputeMetricsIsNoLongerHpaMaxed() {
             V2HorizontalPodAutoscaler h = hpa(3, 0);
             h.getStatus().getConditions().removeIf(c -> c.getType().equals("ScalingActive"));
             h.getStatus().addConditionsItem(new V2HorizontalPodAutoscalerCondition().type("ScalingActive").status("False")
                     .reason("FailedGetResourceMetric")
                     .message("the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics")
                     .lastTransitionTime(minutesAgo(30)));
-            hasFacts(one(detector.detect(h, context(h))), "reason", "FailedGetResourceMetric");
+            // An autoscaler that cannot compute metrics is not pinned at its maximum: hpa-cannot-act reports it.
+            none(detector.detect(h, context(h)));
+            Finding x = one(new HpaCannotActDetector().detect(h, context(h, deployment("shop", "web", 3, "web:1"))));
+            assertEquals(IncidentTypes.HPA_METRICS_UNAVAILABLE, x.incidentType());
+            hasFacts(x, "reason", "FailedGetResourceMetric");
         }
 
         @Test
