@@ -156,4 +156,19 @@ abstract class ArgoActionSupport implements RemediationAction, Reversible, Suppo
                     + (o.error() == null ? "no answer" : o.error().describe()) + ")", undoState);
         };
     }
+
+    /** One lock per application, shared by every Argo CD action of this process. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Object> APP_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Runs an operation on {@code app} while no other action of this process operates on it. Two incidents can
+     * reach the same application through different targets (its Deployment, the Application itself), and the
+     * engine plans incidents concurrently: the second waits, then finds the application already where the
+     * first left it (a skip) instead of racing it.
+     */
+    static ActionResult oneAtATime(AppRef app, java.util.function.Supplier<ActionResult> operation) {
+        synchronized (APP_LOCKS.computeIfAbsent(app.toString(), k -> new Object())) {
+            return operation.get();
+        }
+    }
 }

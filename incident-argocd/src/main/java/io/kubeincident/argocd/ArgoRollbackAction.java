@@ -95,7 +95,11 @@ public final class ArgoRollbackAction extends ArgoActionSupport {
         Found f = resolve(request.target(), context);
         if (f.app() == null) return ActionResult.failed(f.problem());
         AppRef app = f.app();
+        Long historyId = wanted;
+        return oneAtATime(app, () -> rollback(request, context, app, historyId));
+    }
 
+    private ActionResult rollback(ActionRequest request, ActionContext context, AppRef app, Long wanted) {
         ArgoResult<Application> current = argo.client().getApplication(app);
         if (!current.isOk()) return failure("reading Argo CD application '" + app + "'", current.error());
         Application before = current.value();

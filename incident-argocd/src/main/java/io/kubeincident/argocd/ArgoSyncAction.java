@@ -81,7 +81,10 @@ public final class ArgoSyncAction extends ArgoActionSupport {
         Found f = resolve(request.target(), context);
         if (f.app() == null) return ActionResult.failed(f.problem());
         AppRef app = f.app();
+        return oneAtATime(app, () -> sync(request, context, app, revision));
+    }
 
+    private ActionResult sync(ActionRequest request, ActionContext context, AppRef app, String revision) {
         ArgoResult<Application> current = argo.client().getApplication(app);
         if (!current.isOk()) return failure("reading Argo CD application '" + app + "'", current.error());
         Application before = current.value();
