@@ -36,7 +36,7 @@ import io.kubeincident.core.config.EngineConfig;
 import io.kubeincident.core.config.Mode;
 import io.kubeincident.core.correlate.Correlator;
 import io.kubeincident.core.evidence.EvidenceGatherer;
-import io.kubeincident.core.evidence.Redactor;
+import io.kubeincident.api.Redactor;
 import io.kubeincident.core.exec.ActionExecutor;
 import io.kubeincident.core.exec.EngineContexts;
 import io.kubeincident.core.exec.KubeEvents;

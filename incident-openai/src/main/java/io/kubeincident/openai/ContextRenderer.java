@@ -1,5 +1,6 @@
 package io.kubeincident.openai;
 
+import io.kubeincident.api.Redactor;
 import io.kubeincident.api.ActionDescriptor;
 import io.kubeincident.api.AnalysisRequest;
 import io.kubeincident.api.EventSummary;

@@ -1,5 +1,6 @@
 package io.kubeincident.openai;
 
+import io.kubeincident.api.Redactor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
