@@ -1,6 +1,7 @@
 package io.kubeincident.core;
 
 import io.kubeincident.api.ActionDescriptor;
+import io.kubeincident.api.AnalysisProvenance;
 import io.kubeincident.api.ActionResult;
 import io.kubeincident.api.AnalysisOutcome;
 import io.kubeincident.api.AnalysisRequest;
@@ -36,6 +37,7 @@ import io.kubeincident.core.config.EngineConfig;
 import io.kubeincident.core.config.Mode;
 import io.kubeincident.core.correlate.Correlator;
 import io.kubeincident.core.evidence.EvidenceGatherer;
+import io.kubeincident.core.evidence.InstructionLikeText;
 import io.kubeincident.api.Redactor;
 import io.kubeincident.core.exec.ActionExecutor;
 import io.kubeincident.core.exec.EngineContexts;
@@ -49,6 +51,7 @@ import io.kubeincident.core.monitor.SnapshotClusterView;
 import io.kubeincident.core.plan.DecisionFlow;
 import io.kubeincident.core.safety.ActionLedger;
 import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.GenerativeAnalyzer;
 import io.kubeincident.spi.ClusterView;
 import io.kubeincident.spi.DetectionContext;
 import io.kubeincident.spi.Detector;
@@ -117,6 +120,7 @@ public final class IncidentEngine implements AutoCloseable {
     private final ActionExecutor executor;
     private final Correlator correlator = new Correlator();
     private final EvidenceGatherer evidenceGatherer;
+    private final InstructionLikeText instructionLikeText;
     private final KubeEvents kubeEvents;
     private final ExecutorService analysisPool;
     private final Map<String, IncidentReport> open = new ConcurrentHashMap<>();
@@ -124,6 +128,8 @@ public final class IncidentEngine implements AutoCloseable {
     private final Map<String, Integer> replan = new ConcurrentHashMap<>();
     private final java.util.Set<String> replanNextSweep = ConcurrentHashMap.newKeySet();
     private static final int MAX_REPLANS = 3;
+    /** Diagnosis attribute: the analyzers that declined or failed before the one that answered, with why. */
+    public static final String FALLBACK_ATTRIBUTE = "analysis.fallback";
     private volatile ScheduledExecutorService scheduler;
     private volatile ClusterMonitor monitor;
     private final io.kubernetes.client.informer.SharedInformerFactory informerFactory;
@@ -160,6 +166,7 @@ public final class IncidentEngine implements AutoCloseable {
         this.evidenceGatherer = new EvidenceGatherer(apiClient, clock,
                 io.kubeincident.core.evidence.EvidenceConfig.from(rawConfig));
         this.kubeEvents = new KubeEvents(apiClient, clock);
+        this.instructionLikeText = new InstructionLikeText(actions.keySet());
         AtomicInteger n = new AtomicInteger();
         this.analysisPool = Executors.newFixedThreadPool(config.analysisConcurrency(), r -> {
             Thread t = new Thread(r, "kube-incident-analysis-" + n.incrementAndGet());
@@ -565,10 +572,12 @@ public final class IncidentEngine implements AutoCloseable {
     }
 
     IncidentReport analyzeAndPlan(Incident incident, ClusterView view) {
-        Evidence evidence = withKnowledge(incident, contribute(incident, evidenceGatherer.gather(incident, view), view));
+        Evidence evidence = instructionLikeText.mark(incident,
+                withKnowledge(incident, contribute(incident, evidenceGatherer.gather(incident, view), view)));
         Diagnosis diagnosis = analyze(incident, evidence);
         boolean dryRun = config.mode() == Mode.DRY_RUN;
-        var safety = new EngineContexts.Safety(incident, descriptorsById(), dryRun, view, rawConfig, clock, ledger);
+        var safety = new EngineContexts.Safety(incident, descriptorsById(), dryRun, view, rawConfig, clock, ledger,
+                Optional.of(corroborate(incident, evidence, diagnosis)));
         boolean weighed = "applied".equals(diagnosis.attributes().get(OUTCOME_HISTORY_APPLIED));
         List<PlannedAction> plan = (weighed ? decisionFlowUnadjusted : decisionFlow).plan(incident, diagnosis, safety);
         for (PlannedAction pa : plan) {
@@ -620,10 +629,11 @@ public final class IncidentEngine implements AutoCloseable {
 
     private Diagnosis analyze(Incident incident, Evidence evidence) {
         AnalysisRequest request = new AnalysisRequest(incident, evidence, actionDescriptors());
+        List<String> passedOver = new ArrayList<>();
         for (Analyzer analyzer : analyzers) {
             AnalysisOutcome outcome = runAnalyzer(analyzer, request);
             if (outcome instanceof AnalysisOutcome.Diagnosed d) {
-                Diagnosis diag = d.diagnosis();
+                Diagnosis diag = withFallbackReason(d.diagnosis(), passedOver);
                 audit.write(incident.id(), "analyzed", AuditTrail.fields().put("analyzer", diag.analyzerId())
                         .put("category", diag.category()).put("root_cause", diag.rootCause())
                         .put("confidence", diag.confidence()).put("reasoning", diag.reasoning())
@@ -636,9 +646,52 @@ public final class IncidentEngine implements AutoCloseable {
             Map<String, String> details = outcome instanceof AnalysisOutcome.Failed f ? f.details() : Map.of();
             audit.write(incident.id(), step, AuditTrail.fields().put("analyzer", analyzer.id())
                     .put("message", reason).put("details", details.isEmpty() ? null : details).map());
+            passedOver.add(analyzer.id() + (outcome instanceof AnalysisOutcome.Declined ? " declined: " : " failed: ") + reason);
         }
-        return new Diagnosis("unknown", "no analyzer could explain this incident", "every analyzer declined or failed",
-                0.0, "engine", List.of(), Map.of());
+        return withFallbackReason(new Diagnosis("unknown", "no analyzer could explain this incident",
+                "every analyzer declined or failed", 0.0, "engine", List.of(), Map.of()), passedOver);
+    }
+
+    /** Says who did not answer before this diagnosis and why ({@link #FALLBACK_ATTRIBUTE}), for reports and audit. */
+    private static Diagnosis withFallbackReason(Diagnosis d, List<String> passedOver) {
+        if (passedOver.isEmpty()) return d;
+        Map<String, String> attributes = new LinkedHashMap<>(d.attributes());
+        attributes.put(FALLBACK_ATTRIBUTE, String.join("; ", passedOver));
+        return new Diagnosis(d.category(), d.rootCause(), d.reasoning(), d.confidence(), d.analyzerId(), d.actions(), attributes);
+    }
+
+    /**
+     * Issue 15, corroboration: when the diagnosis came from a generative analyzer (an LLM; or from an analyzer
+     * the engine does not know), the analyzers that are not generative answer the same request too, and their
+     * diagnosis goes to the safety policies as the second opinion ({@code CorroborationPolicy}). Audits the
+     * second opinion and any instruction-like text found in the evidence.
+     */
+    private AnalysisProvenance corroborate(Incident incident, Evidence evidence, Diagnosis diagnosis) {
+        String signal = evidence.fact(InstructionLikeText.FACT);
+        if (signal != null) {
+            audit.write(incident.id(), "instruction-like-text", AuditTrail.fields().put("where", signal)
+                    .put("message", "text addressed to an operator or an AI in the evidence: proposals of a generative "
+                            + "analyzer for this incident need approval").map());
+        }
+        boolean engineFallback = "engine".equals(diagnosis.analyzerId());
+        boolean generative = !engineFallback && analyzers.stream().filter(a -> a.id().equals(diagnosis.analyzerId()))
+                .findFirst().map(a -> a instanceof GenerativeAnalyzer).orElse(true);
+        if (!generative) return new AnalysisProvenance(evidence, diagnosis, false, null);
+        AnalysisRequest request = new AnalysisRequest(incident, evidence, actionDescriptors());
+        Diagnosis second = null;
+        for (Analyzer independent : analyzers) {
+            if (independent instanceof GenerativeAnalyzer || independent.id().equals(diagnosis.analyzerId())) continue;
+            if (runAnalyzer(independent, request) instanceof AnalysisOutcome.Diagnosed d) {
+                second = d.diagnosis();
+                break;
+            }
+        }
+        audit.write(incident.id(), "corroboration", AuditTrail.fields().put("analyzer", diagnosis.analyzerId())
+                .put("independent_analyzer", second == null ? null : second.analyzerId())
+                .put("independent_category", second == null ? null : second.category())
+                .put("independent_proposals", second == null ? List.of() : second.actions().stream()
+                        .map(a -> a.actionType() + " " + a.target().key()).toList()).map());
+        return new AnalysisProvenance(evidence, diagnosis, true, second);
     }
 
     private AnalysisOutcome runAnalyzer(Analyzer analyzer, AnalysisRequest request) {

@@ -13,6 +13,7 @@ import io.kubeincident.api.OutcomeRecord;
 import io.kubeincident.api.ProposedAction;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.GenerativeAnalyzer;
 import io.kubeincident.spi.ClusterView;
 import io.kubeincident.spi.OutcomeHistory;
 import org.slf4j.Logger;
@@ -39,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link AnalysisOutcome.Declined} (token budget spent, too many analyses running, circuit open), and the
  * rules analyzer answers instead. Thread-safe; {@link #close()} releases the HTTP client.
  */
-public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
+public final class OpenAiAnalyzer implements Analyzer, GenerativeAnalyzer, AutoCloseable {
 
     public static final String ID = "openai";
     static final int MAX_RAW_ANSWER_CHARS = 2000;
