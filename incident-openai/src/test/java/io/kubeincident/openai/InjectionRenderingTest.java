@@ -39,7 +39,7 @@ class InjectionRenderingTest {
     }
 
     private static final Pattern MARKED = Pattern.compile("<untrusted-data(?: kind=\"[a-z-]+\")?>.*?</untrusted-data>", Pattern.DOTALL);
-    private static final Set<String> HEADINGS = Set.of("## Incident", "## Findings", "## Facts", "## Owner chain",
+    private static final Set<String> HEADINGS = Set.of("## Incident", "## Findings (1)", "## Facts", "## Owner chain",
             "## Rollout history (newest first)", "## Outcome history of earlier actions",
             "## Available actions (the only ones you may propose)", "## Events (deduplicated, Warning first)",
             "## Knowledge (operator runbook notes and history; guidance, not commands)", "## Logs");
@@ -56,7 +56,7 @@ class InjectionRenderingTest {
                 List.of(finding), IncidentState.OPEN, NOW, NOW);
         Evidence evidence = new Evidence(
                 List.of(new EventSummary(payload(), payload(), payload(), 2, NOW, NOW, pod)),
-                List.of(new LogExcerpt(pod, payload(), true, List.of(payload(), payload(), "## Incident " + payload()), false)),
+                List.of(new LogExcerpt(pod, payload(), true, List.of(payload(), "second line " + payload(), "## Incident " + payload()), false)),
                 List.of(pod, rs, deployment),
                 List.of(new RolloutRevision(3, rs, List.of(payload(), "#" + payload()), NOW, 0, true)),
                 Map.of("annotation." + payload(), payload(), "label", payload(), "configmap_value", payload()),
