@@ -297,6 +297,47 @@ class HostileModelTest {
                 "no completion was asked for with a key known to be wrong");
     }
 
+    @Test
+    void canariesInASecretAnEnvValueAConfigMapALogLineAndAnEventNeverReachTheModel() throws ApiException {
+        Cluster c = cluster("web:1", "boot DB_PASSWORD=CANARY-LOG-5e1d\npanic: cannot connect to db\n");
+        CoreV1Api core = new CoreV1Api(c.client());
+        core.createNamespacedSecret("default", new io.kubernetes.client.openapi.models.V1Secret()
+                .metadata(new V1ObjectMeta().name("db").namespace("default"))
+                .putStringDataItem("password", "CANARY-SECRET-0b7c")).execute();
+        core.createNamespacedConfigMap("default", new io.kubernetes.client.openapi.models.V1ConfigMap()
+                .metadata(new V1ObjectMeta().name("web-config").namespace("default"))
+                .putDataItem("api_token", "CANARY-CM-2f9a")).execute();
+        V1Deployment d = c.deployment("default", "web");
+        d.getSpec().getTemplate().getSpec().getContainers().get(0)
+                .addEnvItem(new io.kubernetes.client.openapi.models.V1EnvVar().name("DB_PASSWORD").value("CANARY-ENV-8c1f"))
+                .addEnvFromItem(new io.kubernetes.client.openapi.models.V1EnvFromSource().configMapRef(
+                        new io.kubernetes.client.openapi.models.V1ConfigMapEnvSource().name("web-config")));
+        new AppsV1Api(c.client()).replaceNamespacedDeployment("web", "default", d).execute();
+        java.time.OffsetDateTime now = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC);
+        core.createNamespacedEvent("default", new io.kubernetes.client.openapi.models.CoreV1Event()
+                .metadata(new V1ObjectMeta().name(c.pod() + ".1").namespace("default"))
+                .involvedObject(new io.kubernetes.client.openapi.models.V1ObjectReference().kind("Pod").namespace("default")
+                        .name(c.pod()))
+                .type("Warning").reason("Failed").count(2).firstTimestamp(now.minusMinutes(2)).lastTimestamp(now)
+                .message("login failed: token=CANARY-EVENT-31bd")
+                .source(new io.kubernetes.client.openapi.models.V1EventSource().component("kubelet"))).execute();
+        wm.stubFor(any(anyUrl()).willReturn(says(Fixtures.answer(0.5, List.of()))));
+
+        try (IncidentEngine engine = IncidentEngine.builder().apiClient(c.client()).config(config())
+                .auditSink(new InMemoryAuditSink()).logAudit(false).build()) {
+            engine.runOnce();
+        }
+
+        var bodies = wm.findAll(postRequestedFor(urlEqualTo("/v1/chat/completions")));
+        assertFalse(bodies.isEmpty(), "the model was asked");
+        String sent = String.join("\n", bodies.stream().map(r -> r.getBodyAsString()).toList());
+        contains(sent, "panic: cannot connect to db", "DB_PASSWORD=[REDACTED]", "login failed: token=[REDACTED]");
+        for (String canary : List.of("CANARY-SECRET-0b7c", "CANARY-CM-2f9a", "CANARY-ENV-8c1f", "CANARY-LOG-5e1d",
+                "CANARY-EVENT-31bd")) {
+            assertFalse(sent.contains(canary), "canary reached the model: " + canary);
+        }
+    }
+
     private static IncidentReport report(List<IncidentReport> reports, String root) {
         Map<String, IncidentReport> byRoot = new LinkedHashMap<>();
         reports.forEach(r -> byRoot.put(r.incident().rootResource().key(), r));
