@@ -17,10 +17,12 @@ import java.util.Map;
  * The documented JSON shape of incidents, shared by {@code scan --output json} and the HTTP API:
  * <pre>
  * {"incidents":[{"id","type","severity","resources":[{"kind","namespace","name"}],"rootResource":{...},
- *   "diagnosis":{"category","rootCause","confidence","analyzer"},
+ *   "diagnosis":{"category","rootCause","confidence","analyzer","fallback"},
  *   "plan":[{"action","target":{"kind","namespace","name"},"confidence","decision","reasons":[]}]}]}
  * </pre>
- * {@code decision} is {@code execute}, {@code approval}, {@code log-only} or {@code denied}; {@code severity}
+ * {@code analyzer} is the analyzer that produced the diagnosis; {@code fallback} is null when it was the first
+ * asked, else which analyzers declined or failed before it and why (a wrong key, an open circuit, an invalid
+ * answer). {@code decision} is {@code execute}, {@code approval}, {@code log-only} or {@code denied}; {@code severity}
  * is lower case; {@code namespace} is {@code null} for cluster-scoped objects.
  */
 public final class ReportJson {
@@ -51,11 +53,17 @@ public final class ReportJson {
         d.put("rootCause", r.diagnosis().rootCause());
         d.put("confidence", r.diagnosis().confidence());
         d.put("analyzer", r.diagnosis().analyzerId());
+        d.put("fallback", fallback(r));
         m.put("diagnosis", d);
         List<Object> plan = new ArrayList<>();
         for (PlannedAction pa : r.plan()) plan.add(planned(pa));
         m.put("plan", plan);
         return m;
+    }
+
+    /** Why the analyzers before the one that answered did not, or null when the first one answered. */
+    public static String fallback(IncidentReport r) {
+        return r.diagnosis().attributes().get(io.kubeincident.core.IncidentEngine.FALLBACK_ATTRIBUTE);
     }
 
     public static Map<String, Object> planned(PlannedAction pa) {
