@@ -160,8 +160,9 @@ public final class IncidentEngine implements AutoCloseable {
         for (SafetyPolicy p : policies) {
             if (p instanceof ActionCatalogAware aware) aware.catalog(actions.values());
         }
-        this.decisionFlow = DecisionFlow.withAdjuster(config, actions, policies, this::adjustConfidence);
-        this.decisionFlowUnadjusted = new DecisionFlow(config, actions, policies, null);
+        this.decisionFlow = DecisionFlow.withAdjuster(config, actions, policies, this::adjustConfidence)
+                .withPreconditions(this::preconditions);
+        this.decisionFlowUnadjusted = new DecisionFlow(config, actions, policies, null).withPreconditions(this::preconditions);
         this.executor = new ActionExecutor(actions, ledger, audit, clock);
         this.evidenceGatherer = new EvidenceGatherer(apiClient, clock,
                 io.kubeincident.core.evidence.EvidenceConfig.from(rawConfig));
@@ -780,6 +781,17 @@ public final class IncidentEngine implements AutoCloseable {
         }
         listeners.forEach(l -> safely(() -> l.onActionExecuted(incident, pa, r)));
         return r;
+    }
+
+    /**
+     * Issue 15 (scan and run judge a step the same way): the action's own check against the live objects, asked
+     * at planning; none without an ApiClient.
+     */
+    private List<String> preconditions(Incident incident, ProposedAction proposed) {
+        RemediationAction action = actions.get(proposed.actionType());
+        if (action == null || apiClient == null) return List.of();
+        var ctx = new EngineContexts.Action(apiClient, lastView, rawConfig, clock, incident, kubeEvents);
+        return action.validate(ActionRequest.of(incident.id(), proposed, config.mode() == Mode.DRY_RUN), ctx);
     }
 
     private Map<String, ActionDescriptor> descriptorsById() {
