@@ -744,9 +744,13 @@ public final class IncidentEngine implements AutoCloseable {
         if (budget.isPresent()) {
             escalate(incident, budget.get().reasons().stream().filter(r -> r.contains(RetryBudgetPolicy.ESCALATE)).findFirst()
                     .orElse("retry budget spent"));
-        } else if (tried.stream().anyMatch(r -> r instanceof ActionResult.Failed f && !f.retryable())) {
-            // refused (a bare pod, no earlier revision) or forbidden: no automatic way forward, a human owns it
-            escalate(incident, "no planned step could run: " + tried.stream().map(ActionResult::message).toList());
+        } else if (tried.stream().anyMatch(r -> r instanceof ActionResult.Failed f && !f.retryable())
+                || !refusedAtPlanning(report).isEmpty()) {
+            // refused (a bare pod, no earlier revision), at planning or when run, or forbidden: no automatic way
+            // forward, a human owns it
+            List<String> why = new ArrayList<>(refusedAtPlanning(report));
+            tried.stream().map(ActionResult::message).forEach(why::add);
+            escalate(incident, "no planned step could run: " + why);
         } else if (!tried.isEmpty() && config.mode() != Mode.DRY_RUN) {
             // target gone or a passing failure: the next sweep looks again and, if it is still there, plans afresh
             int n = replan.merge(incident.fingerprint(), 1, Integer::sum);
@@ -759,6 +763,12 @@ public final class IncidentEngine implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Issue 15: the action's own refusals found at planning (DecisionFlow's preconditions). */
+    private static List<String> refusedAtPlanning(IncidentReport report) {
+        return report.plan().stream().filter(pa -> pa.decision() == Decision.DENIED)
+                .flatMap(pa -> pa.reasons().stream()).filter(r -> r.startsWith("precondition: refused")).toList();
     }
 
     /** Whether an open incident is due to be planned again this sweep; the mark is used up. */

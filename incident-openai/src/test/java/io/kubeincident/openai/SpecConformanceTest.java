@@ -16,8 +16,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.yaml.snakeyaml.LoaderOptions;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +29,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static io.kubeincident.openai.Fixtures.llm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -38,13 +37,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The request bodies the analyzer really sends (captured by the stub) validate against the OpenAI spec's
  * {@code CreateChatCompletionRequest}; the stub's own answers validate against
  * {@code CreateChatCompletionResponse} and {@code ErrorResponse}, so the other tests parse real shapes.
- * The spec is read from {@code ../shared/specs/} beside the checkout.
+ * The spec is a copy in the repository's test resources ({@code specs/openai-openapi.yaml}, origin beside it).
  */
 class SpecConformanceTest {
 
-    /** From the module directory (surefire's working directory): repo/../shared/specs. */
-    static final Path SPEC = Path.of("..", "..", "shared", "specs", "openai-openapi.yaml");
-    private static final Path IN_SHARED = Path.of("shared", "specs", "openai-openapi.yaml");
+    /** On the test class path: the spec copied into the repository (origin in specs/README.md beside it). */
+    static final String SPEC = "/specs/openai-openapi.yaml";
 
     @RegisterExtension
     static WireMockExtension wm = WireMockExtension.newInstance()
@@ -55,26 +53,14 @@ class SpecConformanceTest {
 
     @BeforeAll
     static void loadSpec() throws IOException {
-        Path found = locateSpec();
         LoaderOptions options = new LoaderOptions();
         options.setCodePointLimit(64 * 1024 * 1024);
         ObjectMapper yaml = new ObjectMapper(YAMLFactory.builder().loaderOptions(options).build());
-        spec = yaml.readTree(found.toFile());
-        assertTrue(spec.path("components").path("schemas").has("CreateChatCompletionRequest"), "spec has the request schema");
-    }
-
-    /**
-     * {@code ../shared/specs/} beside the checkout (as CI has it); a checkout nested deeper (a git worktree)
-     * finds it in the nearest ancestor that has {@code shared/specs/}.
-     */
-    static Path locateSpec() {
-        if (Files.isRegularFile(SPEC)) return SPEC;
-        Path dir = Path.of("").toAbsolutePath().getParent();
-        for (int i = 0; dir != null && i < 6; i++, dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve(IN_SHARED))) return dir.resolve(IN_SHARED);
+        try (var in = SpecConformanceTest.class.getResourceAsStream(SPEC)) {
+            assertNotNull(in, "the OpenAI spec is missing from the test class path: " + SPEC);
+            spec = yaml.readTree(in);
         }
-        return fail("the OpenAI spec is missing: expected " + SPEC.toAbsolutePath().normalize()
-                + " (the shared/ directory beside the checkout, as CI has it) or shared/specs/ in an ancestor directory");
+        assertTrue(spec.path("components").path("schemas").has("CreateChatCompletionRequest"), "spec has the request schema");
     }
 
     /** The whole spec as a schema document whose root refers to one component, so its $refs resolve. */
