@@ -28,4 +28,13 @@ public interface SafetyContext {
 
     /** The owner chain of a resource up to its root, as the engine resolved it (the resource first). */
     java.util.List<io.kubeincident.api.ResourceRef> ownerChain(io.kubeincident.api.ResourceRef ref);
+
+    /**
+     * The diagnosis the plan came from, the evidence behind it, whether a generative analyzer wrote it and
+     * the engine's independent second opinion. Empty when the engine judges an action outside an analysis
+     * (a policy then has nothing to corroborate with and should judge the action on its own).
+     */
+    default Optional<io.kubeincident.api.AnalysisProvenance> provenance() {
+        return Optional.empty();
+    }
 }

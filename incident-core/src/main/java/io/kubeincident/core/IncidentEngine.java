@@ -27,7 +27,7 @@ import io.kubeincident.core.correlate.IncidentEvent;
 import io.kubeincident.core.detect.DetectorSet;
 import io.kubeincident.core.evidence.EvidenceConfig;
 import io.kubeincident.core.evidence.EvidenceGatherer;
-import io.kubeincident.core.evidence.Redactor;
+import io.kubeincident.api.Redactor;
 import io.kubeincident.core.exec.ActionExecutor;
 import io.kubeincident.core.exec.EngineContexts;
 import io.kubeincident.core.exec.KubeEvents;
@@ -112,6 +112,9 @@ public final class IncidentEngine implements AutoCloseable {
      */
     public static final String OUTCOME_HISTORY_APPLIED = "outcome_history";
 
+    /** Diagnosis attribute: the analyzers that declined or failed before the one that answered, with why. */
+    public static final String FALLBACK_ATTRIBUTE = AnalyzerChain.FALLBACK_ATTRIBUTE;
+
     private final EngineConfig config;
     private final ConfigView rawConfig;
     private final ApiClient apiClient;
@@ -149,6 +152,8 @@ public final class IncidentEngine implements AutoCloseable {
     private final Set<String> forcePlan = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> detectorErrors = new ConcurrentHashMap<>();
     private final Object sweepLock = new Object();
+    /** The view the incident being planned on this thread was detected in (the actions' preconditions read it). */
+    private final ThreadLocal<ClusterView> planningView = new ThreadLocal<>();
 
     private volatile ScheduledExecutorService ticker;
     private volatile DetectionLoop loop;
@@ -184,8 +189,8 @@ public final class IncidentEngine implements AutoCloseable {
                 LOG.warn("confidence adjustment failed, keeping the analyzer's: {}", e.toString());
                 return proposed;
             }
-        });
-        this.decisionFlowUnadjusted = new DecisionFlow(config, actions, policies, null);
+        }).withPreconditions(this::preconditions);
+        this.decisionFlowUnadjusted = new DecisionFlow(config, actions, policies, null).withPreconditions(this::preconditions);
         this.executor = new ActionExecutor(actions, ledger, audit, clock, this::denialsNow);
         this.kubeEvents = new KubeEvents(apiClient, clock);
         this.detectorSet = new DetectorSet(detectors, this::detectorFailed);
@@ -310,10 +315,14 @@ public final class IncidentEngine implements AutoCloseable {
         boolean dryRun = config.mode() == Mode.DRY_RUN;
         IncidentReport report;
         try {
-            report = planner.plan(incident, view, safetyContext(incident, view), dryRun);
+            planningView.set(view);
+            report = planner.plan(incident, view, provenance -> new EngineContexts.Safety(incident, descriptorsById(),
+                    dryRun, view, rawConfig, clock, ledger, provenance), dryRun);
         } catch (RuntimeException e) {
             LOG.error("planning incident {} failed", incident.id(), e);
             report = failedReport(incident, "planning failed: " + Redactor.redact(e.toString()));
+        } finally {
+            planningView.remove();
         }
         IncidentReport r = report;
         listeners.forEach(l -> safely(() -> l.onIncidentAnalyzed(r)));
@@ -630,9 +639,13 @@ public final class IncidentEngine implements AutoCloseable {
         if (budget.isPresent()) {
             escalate(incident, budget.get().reasons().stream().filter(r -> r.contains(RetryBudgetPolicy.ESCALATE)).findFirst()
                     .orElse("retry budget spent"));
-        } else if (tried.stream().anyMatch(r -> r instanceof ActionResult.Failed f && !f.retryable())) {
-            // refused (a bare pod, no earlier revision) or forbidden: no automatic way forward, a human owns it
-            escalate(incident, "no planned step could run: " + tried.stream().map(ActionResult::message).toList());
+        } else if (tried.stream().anyMatch(r -> r instanceof ActionResult.Failed f && !f.retryable())
+                || !refusedAtPlanning(report).isEmpty()) {
+            // refused (a bare pod, no earlier revision), at planning or when run, or forbidden: no automatic way
+            // forward, a human owns it
+            List<String> why = new ArrayList<>(refusedAtPlanning(report));
+            tried.stream().map(ActionResult::message).forEach(why::add);
+            escalate(incident, "no planned step could run: " + why);
         } else if (!tried.isEmpty() && config.mode() != Mode.DRY_RUN) {
             // target gone or a passing failure: the next sweep looks again and, if it is still there, plans afresh
             int n = replans.merge(incident.id(), 1, Integer::sum);
@@ -645,6 +658,24 @@ public final class IncidentEngine implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** The action's own refusals found at planning (the decision flow's preconditions). */
+    private static List<String> refusedAtPlanning(IncidentReport report) {
+        return report.plan().stream().filter(pa -> pa.decision() == Decision.DENIED)
+                .flatMap(pa -> pa.reasons().stream()).filter(r -> r.startsWith("precondition: refused")).toList();
+    }
+
+    /**
+     * Scan and run judge a step the same way: the action's own check against the live objects, asked at planning;
+     * none without an ApiClient.
+     */
+    private List<String> preconditions(Incident incident, ProposedAction proposed) {
+        RemediationAction action = actions.get(proposed.actionType());
+        if (action == null || apiClient == null) return List.of();
+        ClusterView view = planningView.get() != null ? planningView.get() : lastView;
+        var ctx = new EngineContexts.Action(apiClient, view, rawConfig, clock, incident, kubeEvents);
+        return action.validate(ActionRequest.of(incident.id(), proposed, config.mode() == Mode.DRY_RUN), ctx);
     }
 
     private ActionResult execute(Incident incident, String category, PlannedAction pa, ClusterView view, String reasoning) {

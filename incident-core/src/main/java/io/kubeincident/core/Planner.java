@@ -10,7 +10,9 @@ import io.kubeincident.api.PlannedAction;
 import io.kubeincident.core.analyze.AnalyzerChain;
 import io.kubeincident.core.audit.AuditTrail;
 import io.kubeincident.core.evidence.EvidenceGatherer;
-import io.kubeincident.core.evidence.Redactor;
+import io.kubeincident.api.Redactor;
+import io.kubeincident.api.AnalysisProvenance;
+import io.kubeincident.core.evidence.InstructionLikeText;
 import io.kubeincident.core.learn.OutcomeLearning;
 import io.kubeincident.core.plan.DecisionFlow;
 import io.kubeincident.spi.ClusterView;
@@ -21,6 +23,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One incident from evidence to a decided plan: gather evidence (engine's own, then contributors' facts,
@@ -44,6 +48,7 @@ final class Planner {
     private final DecisionFlow adjusted;
     private final DecisionFlow unadjusted;
     private final List<ActionDescriptor> descriptors;
+    private final InstructionLikeText instructionLikeText;
     private final AuditTrail audit;
 
     Planner(EvidenceGatherer gatherer, List<EvidenceContributor> contributors, OutcomeLearning learning,
@@ -56,20 +61,27 @@ final class Planner {
         this.adjusted = adjusted;
         this.unadjusted = unadjusted;
         this.descriptors = List.copyOf(descriptors);
+        this.instructionLikeText = new InstructionLikeText(descriptors.stream().map(ActionDescriptor::id).toList());
         this.audit = audit;
     }
 
-    /** @param safety the safety context for this incident and view (how policies see the cluster now) */
-    IncidentReport plan(Incident incident, ClusterView view, SafetyContext safety, boolean dryRun) {
+    /**
+     * @param safety the safety context for this incident and view (how policies see the cluster now), given what
+     *               the analysis was based on and the engine's own second opinion
+     */
+    IncidentReport plan(Incident incident, ClusterView view, Function<Optional<AnalysisProvenance>, SafetyContext> safety,
+                        boolean dryRun) {
         List<String> problems = new ArrayList<>();
         Evidence evidence = evidence(incident, view, problems);
-        AnalyzerChain.Result analysis = analyzers.analyze(incident.id(), new AnalysisRequest(incident, evidence, descriptors));
+        AnalysisRequest request = new AnalysisRequest(incident, evidence, descriptors);
+        AnalyzerChain.Result analysis = analyzers.analyze(incident.id(), request);
         analysis.fallbacks().forEach(f -> problems.add("analysis: " + f));
         Diagnosis diagnosis = analysis.diagnosis();
+        AnalysisProvenance provenance = corroborate(incident, request, diagnosis);
         boolean weighed = "applied".equals(diagnosis.attributes().get(OUTCOME_HISTORY_APPLIED));
         List<PlannedAction> plan;
         try {
-            plan = (weighed ? unadjusted : adjusted).plan(incident, diagnosis, safety);
+            plan = (weighed ? unadjusted : adjusted).plan(incident, diagnosis, safety.apply(Optional.of(provenance)));
         } catch (RuntimeException e) {
             plan = List.of();
             problems.add("plan: failed, nothing planned: " + Redactor.redact(e.toString()));
@@ -88,6 +100,29 @@ final class Planner {
         return new IncidentReport(incident, evidence, diagnosis, plan, problems);
     }
 
+    /**
+     * Corroboration: when the diagnosis came from a generative analyzer (an LLM), the analyzers that are not
+     * generative answer the same request too, and their diagnosis goes to the safety policies as the second opinion
+     * ({@code CorroborationPolicy}). Audits the second opinion and any instruction-like text in the evidence.
+     */
+    private AnalysisProvenance corroborate(Incident incident, AnalysisRequest request, Diagnosis diagnosis) {
+        Evidence evidence = request.evidence();
+        String signal = evidence.fact(InstructionLikeText.FACT);
+        if (signal != null) {
+            audit.write(incident.id(), "instruction-like-text", AuditTrail.fields().put("where", signal)
+                    .put("message", "text addressed to an operator or an AI in the evidence: proposals of a generative "
+                            + "analyzer for this incident need approval").map());
+        }
+        if (!analyzers.generative(diagnosis)) return new AnalysisProvenance(evidence, diagnosis, false, null);
+        Diagnosis second = analyzers.secondOpinion(request, diagnosis);
+        audit.write(incident.id(), "corroboration", AuditTrail.fields().put("analyzer", diagnosis.analyzerId())
+                .put("independent_analyzer", second == null ? null : second.analyzerId())
+                .put("independent_category", second == null ? null : second.category())
+                .put("independent_proposals", second == null ? List.of() : second.actions().stream()
+                        .map(a -> a.actionType() + " " + a.target().key()).toList()).map());
+        return new AnalysisProvenance(evidence, diagnosis, true, second);
+    }
+
     private Evidence evidence(Incident incident, ClusterView view, List<String> problems) {
         Evidence evidence;
         try {
@@ -98,7 +133,7 @@ final class Planner {
             problems.add("evidence: gathering failed: " + Redactor.redact(e.toString()));
             evidence = Evidence.empty();
         }
-        return withKnowledge(incident, contribute(incident, evidence, view, problems), problems);
+        return instructionLikeText.mark(incident, withKnowledge(incident, contribute(incident, evidence, view, problems), problems));
     }
 
     /** Facts from evidence contributors (Argo CD, ...), redacted; the engine's own facts win on a collision. */

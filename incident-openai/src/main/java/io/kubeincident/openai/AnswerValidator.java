@@ -85,6 +85,14 @@ final class AnswerValidator {
         JsonNode list = root.get("actions");
         if (list != null && !list.isNull() && !list.isArray()) reasons.add("actions is not an array");
         Map<String, Map<String, Object>> branches = branches(answerSchema);
+        if (list != null && list.isArray() && !list.isEmpty() && noActionAllowed(answerSchema)) {
+            // one readable reason instead of a schema message per field of every proposed action
+            reasons.add("actions: no registered action can act on this incident's resources, so the answer must "
+                    + "propose none; it proposed " + list.size());
+            root = root.deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) root).putArray("actions");
+            list = null;
+        }
         if (list != null && list.isArray()) {
             for (int i = 0; i < list.size(); i++) {
                 String at = "actions[" + i + "]";
@@ -200,6 +208,14 @@ final class AnswerValidator {
             errors.add("schema: " + located(at, m.getMessage()));
         }
         for (String e : errors) if (!reasons.contains(e)) reasons.add(e);
+    }
+
+    /** True when the answer schema allows no action at all ({@code actions.maxItems} 0). */
+    @SuppressWarnings("unchecked")
+    private static boolean noActionAllowed(Map<String, Object> answerSchema) {
+        Object props = answerSchema.get("properties");
+        return props instanceof Map<?, ?> p && p.get("actions") instanceof Map<?, ?> a
+                && a.get("maxItems") instanceof Number n && n.intValue() == 0;
     }
 
     /** A validator message ("$.replicas: must ...") placed under {@code at} ("actions[0].parameters.replicas: must ..."). */

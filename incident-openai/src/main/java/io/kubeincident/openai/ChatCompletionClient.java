@@ -1,5 +1,6 @@
 package io.kubeincident.openai;
 
+import io.kubeincident.api.Redactor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -136,6 +137,47 @@ final class ChatCompletionClient implements AutoCloseable {
                 return timeout(attempts, last);
             }
         }
+    }
+
+    /**
+     * A start-up check of the key and the model: {@code GET models/{model}} (not for Azure, whose deployments
+     * have no such listing), bounded by a few seconds. Returns the failure only when it is surely a
+     * configuration error (401, 403, or a 404 that names the model); anything else, including no answer, is
+     * left to the real requests.
+     */
+    java.util.Optional<ChatResult.Failure> preflight() {
+        if (config.provider() == OpenAiConfig.Provider.AZURE) return java.util.Optional.empty();
+        String base = config.chatCompletionsUrl().toString().replaceAll("/chat/completions$", "");
+        Request.Builder b = new Request.Builder().url(base + "/models/" + java.net.URLEncoder.encode(config.model(),
+                        java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20"))
+                .get().header("Accept", "application/json").header("User-Agent", "kube-incident-openai");
+        config.key().ifPresent(key -> b.header("Authorization", "Bearer " + key.reveal()));
+        if (config.organization() != null) b.header("OpenAI-Organization", config.organization());
+        if (config.project() != null) b.header("OpenAI-Project", config.project());
+        Call call = http.newCall(b.build());
+        call.timeout().timeout(PREFLIGHT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        try (Response response = call.execute()) {
+            if (response.isSuccessful()) return java.util.Optional.empty();
+            ChatResult.Failure f = parseError(response.code(), read(response.body()), 1);
+            return configurationError(f) && (f.status() != 404 || namesModel(f)) ? java.util.Optional.of(f)
+                    : java.util.Optional.empty();
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    static final Duration PREFLIGHT_TIMEOUT = Duration.ofSeconds(3);
+
+    /** 401/403 (key, organization, project) and 404 (unknown model or deployment, wrong path): no retry can help. */
+    static boolean configurationError(ChatResult.Failure f) {
+        return f.kind() == ChatResult.Kind.HTTP && (f.status() == 401 || f.status() == 403 || f.status() == 404);
+    }
+
+    private static boolean namesModel(ChatResult.Failure f) {
+        String code = f.errorCode() == null ? "" : f.errorCode();
+        String m = f.message() == null ? "" : f.message().toLowerCase(java.util.Locale.ROOT);
+        return code.contains("model") || (m.contains("model") && (m.contains("not found") || m.contains("does not exist")
+                || m.contains("not exist") || m.contains("unknown")));
     }
 
     private Request request(byte[] payload) {
@@ -286,7 +328,8 @@ final class ChatCompletionClient implements AutoCloseable {
     }
 
     private static ChatResult.Failure timeout(int attempts, ChatResult.Failure last) {
-        String detail = last == null ? "" : " (last error: " + last.describe() + ")";
+        // the attempt count is said once, by describe() of the timeout itself
+        String detail = last == null ? "" : " (last error: " + last.describeWithoutAttempts() + ")";
         return new ChatResult.Failure(ChatResult.Kind.TIMEOUT, last == null ? 0 : last.status(),
                 last == null ? null : last.errorType(), last == null ? null : last.errorCode(),
                 "analysis deadline passed" + detail, attempts);

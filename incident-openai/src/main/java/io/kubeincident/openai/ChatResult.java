@@ -43,6 +43,10 @@ sealed interface ChatResult {
     record Failure(Kind kind, int status, String errorType, String errorCode, String message, int attempts)
             implements ChatResult {
         String describe() {
+            return describeWithoutAttempts() + " (after " + attempts + (attempts == 1 ? " attempt)" : " attempts)");
+        }
+
+        String describeWithoutAttempts() {
             StringBuilder sb = new StringBuilder();
             switch (kind) {
                 case HTTP, QUOTA -> sb.append("HTTP ").append(status);
@@ -53,7 +57,6 @@ sealed interface ChatResult {
             if (errorCode != null) sb.append(" code=").append(errorCode);
             if (errorType != null) sb.append(" type=").append(errorType);
             if (message != null && !message.isBlank()) sb.append(": ").append(message);
-            sb.append(" (after ").append(attempts).append(attempts == 1 ? " attempt)" : " attempts)");
             return sb.toString();
         }
     }

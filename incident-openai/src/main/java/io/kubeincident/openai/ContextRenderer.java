@@ -1,5 +1,6 @@
 package io.kubeincident.openai;
 
+import io.kubeincident.api.Redactor;
 import io.kubeincident.api.ActionDescriptor;
 import io.kubeincident.api.AnalysisRequest;
 import io.kubeincident.api.EventSummary;
@@ -28,15 +29,17 @@ import java.util.regex.Pattern;
  * shares what is left: events (deduplicated, Warning first) and knowledge lines up to a fixed share each,
  * then logs (repeated lines folded with counts, cut from the middle so the first and last lines stay).
  *
- * <p>Text that comes from the cluster (messages, logs, events, knowledge, fact values) is untrusted: it is
- * redacted, stripped of control characters, its {@code <} is replaced so it cannot open or close a
- * delimiter, and it is wrapped in {@code <untrusted-data>} blocks that the system prompt declares to be data,
+ * <p>Every string that comes from the cluster (names, images, messages, logs, events, knowledge, fact values,
+ * rollout and outcome history lines) is untrusted and goes through one path, {@link #data}: redacted,
+ * stripped of control characters (so it stays on one line), its {@code <} replaced so it cannot open or
+ * close a delimiter, a leading {@code #} replaced so it cannot pass for a section heading; and it is placed
+ * inside {@code <untrusted-data>} markers (a block or inline) that the system prompt declares to be data,
  * never instructions. Stateless and thread-safe.
  */
 public final class ContextRenderer {
 
     /** Bumped whenever the rendering changes in a way the model would notice; part of the prompt version. */
-    public static final String FORMAT_VERSION = "ctx-1";
+    public static final String FORMAT_VERSION = "ctx-2";
 
     static final int MAX_LINE_CHARS = 400;
     static final int MAX_FINDING_GROUPS = 20;
@@ -46,6 +49,7 @@ public final class ContextRenderer {
     private static final double KNOWLEDGE_SHARE = 0.20;
     private static final Pattern DIGITS = Pattern.compile("\\d+");
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\\t]]");
+    private static final Pattern LEADING_HASH = Pattern.compile("^(\\s*)#");
 
     private final int budgetTokens;
 
@@ -108,12 +112,14 @@ public final class ContextRenderer {
         sb.append("## Incident\n");
         sb.append("type: ").append(incident.type()).append('\n');
         sb.append("severity: ").append(incident.severity()).append('\n');
-        sb.append("root resource: ").append(ref(incident.rootResource())).append('\n');
+        sb.append("root resource: ").append(inlineData(incident.rootResource().key())).append('\n');
         sb.append("opened: ").append(incident.openedAt()).append('\n');
         sb.append("resources of the incident (the only valid action targets):\n");
         List<ResourceRef> resources = incident.resources();
         int shown = Math.min(resources.size(), MAX_RESOURCES);
-        for (int i = 0; i < shown; i++) sb.append("- ").append(ref(resources.get(i))).append('\n');
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < shown; i++) lines.add("- " + data(resources.get(i).key()));
+        block(sb, "resources", lines);
         if (resources.size() > shown) sb.append("- ... ").append(resources.size() - shown).append(" more\n");
         sb.append('\n');
     }
@@ -131,7 +137,7 @@ public final class ContextRenderer {
                 break;
             }
             Finding f = group.get(0);
-            sb.append("- ").append(ref(f.resource())).append(" [").append(f.incidentType()).append(", ")
+            sb.append("- ").append(inlineData(f.resource().key())).append(" [").append(f.incidentType()).append(", ")
                     .append(f.severity()).append(", since ").append(f.observedAt()).append("]\n");
             if (!f.message().isBlank()) {
                 sb.append("  message: ").append(inlineData(f.message())).append('\n');
@@ -143,7 +149,7 @@ public final class ContextRenderer {
                 List<String> others = new ArrayList<>();
                 for (int i = 1; i < group.size() && i <= 5; i++) others.add(group.get(i).resource().name());
                 sb.append("  and ").append(group.size() - 1).append(" more with the same facts: ")
-                        .append(String.join(", ", others)).append(group.size() > 6 ? ", ..." : "").append('\n');
+                        .append(inlineData(String.join(", ", others))).append(group.size() > 6 ? ", ..." : "").append('\n');
             }
         }
         sb.append('\n');
@@ -173,32 +179,35 @@ public final class ContextRenderer {
         if (chain.isEmpty()) return;
         sb.append("## Owner chain\n");
         List<String> parts = new ArrayList<>();
-        for (ResourceRef r : chain) parts.add(ref(r));
-        sb.append(String.join(" -> ", parts)).append("\n\n");
+        for (ResourceRef r : chain) parts.add(r.key());
+        sb.append(inlineData(String.join(" -> ", parts))).append("\n\n");
     }
 
     private static void rollouts(StringBuilder sb, List<RolloutRevision> history) {
         if (history.isEmpty()) return;
         sb.append("## Rollout history (newest first)\n");
+        List<String> lines = new ArrayList<>();
         for (RolloutRevision r : history) {
-            sb.append("- revision ").append(r.revision()).append(r.current() ? " (current)" : "")
-                    .append(": ").append(ref(r.replicaSet()))
-                    .append(", images ").append(clean(String.join(", ", r.images())))
+            StringBuilder line = new StringBuilder("- revision ").append(r.revision()).append(r.current() ? " (current)" : "")
+                    .append(": ").append(data(r.replicaSet().key()))
+                    .append(", images ").append(data(String.join(", ", r.images())))
                     .append(", ready ").append(r.readyReplicas());
-            if (r.createdAt() != null) sb.append(", created ").append(r.createdAt());
-            sb.append('\n');
+            if (r.createdAt() != null) line.append(", created ").append(r.createdAt());
+            lines.add(line.toString());
         }
+        block(sb, "rollout-history", lines);
         sb.append('\n');
     }
 
     private static void outcomes(StringBuilder sb, List<String> lines) {
         if (lines.isEmpty()) return;
         sb.append("## Outcome history of earlier actions\n");
-        int n = 0;
+        List<String> shown = new ArrayList<>();
         for (String line : lines) {
-            if (n++ == MAX_OUTCOME_LINES) break;
-            sb.append("- ").append(clean(line)).append('\n');
+            if (shown.size() == MAX_OUTCOME_LINES) break;
+            shown.add("- " + data(line));
         }
+        block(sb, "outcome-history", shown);
         sb.append('\n');
     }
 
@@ -341,9 +350,10 @@ public final class ContextRenderer {
      * the middle so that the first and the last lines (start-up and the crash) stay.
      */
     static String renderLog(LogExcerpt excerpt, int budget, int[] omittedOut) {
-        String open = "<untrusted-data kind=\"log\" pod=\"" + clean(excerpt.pod().key()) + "\" container=\""
-                + clean(excerpt.container()) + "\"" + (excerpt.previous() ? " instance=\"previous\"" : "")
-                + (excerpt.truncated() ? " note=\"earlier lines not collected\"" : "") + ">\n";
+        // names stay inside the block: an attribute value could be closed by a quote in a container name
+        String open = "<untrusted-data kind=\"log\">\npod " + data(excerpt.pod().key()) + ", container "
+                + data(excerpt.container()) + (excerpt.previous() ? ", previous instance" : "")
+                + (excerpt.truncated() ? ", earlier lines not collected" : "") + ":\n";
         String close = "</untrusted-data>\n";
         List<String> folded = fold(Redactor.redactLines(excerpt.lines()));
         if (folded.isEmpty()) return open + "(empty)\n" + close;
@@ -429,6 +439,8 @@ public final class ContextRenderer {
         s = CONTROL.matcher(s).replaceAll(" ");
         // no '<' means no tag: the data cannot open or close a delimiter
         s = s.replace('<', '\u2039');
+        // no leading '#': a line of data cannot pass for a section heading of the prompt
+        s = LEADING_HASH.matcher(s).replaceFirst("$1\uFF03");
         if (s.length() > MAX_LINE_CHARS || length > 2 * MAX_LINE_CHARS) {
             int kept = Math.min(s.length(), MAX_LINE_CHARS);
             s = s.substring(0, kept) + "...(+" + Math.max(0, length - kept) + " chars)";
@@ -452,12 +464,21 @@ public final class ContextRenderer {
         return sb.append("</untrusted-data>").toString();
     }
 
-    /** Names and ids (Kubernetes-validated, but still cleaned so nothing can break the layout). */
+    /** Text the engine or an action's author wrote (action descriptions), cleaned so nothing can break the layout. */
     static String clean(String s) {
         return data(s);
     }
 
+    /** A reference inside a data block (already marked by the block). */
     static String ref(ResourceRef r) {
-        return clean(r.key());
+        return data(r.key());
+    }
+
+    /** Lines of untrusted data (each already escaped with {@link #data}) as one marked block. */
+    private static void block(StringBuilder sb, String kind, List<String> lines) {
+        if (lines.isEmpty()) return;
+        sb.append("<untrusted-data kind=\"").append(kind).append("\">\n");
+        for (String l : lines) sb.append(l).append('\n');
+        sb.append("</untrusted-data>\n");
     }
 }

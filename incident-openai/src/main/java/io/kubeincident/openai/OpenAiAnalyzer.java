@@ -1,5 +1,6 @@
 package io.kubeincident.openai;
 
+import io.kubeincident.api.Redactor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +13,7 @@ import io.kubeincident.api.OutcomeRecord;
 import io.kubeincident.api.ProposedAction;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.GenerativeAnalyzer;
 import io.kubeincident.spi.ClusterView;
 import io.kubeincident.spi.OutcomeHistory;
 import org.slf4j.Logger;
@@ -38,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link AnalysisOutcome.Declined} (token budget spent, too many analyses running, circuit open), and the
  * rules analyzer answers instead. Thread-safe; {@link #close()} releases the HTTP client.
  */
-public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
+public final class OpenAiAnalyzer implements Analyzer, GenerativeAnalyzer, AutoCloseable {
 
     public static final String ID = "openai";
     static final int MAX_RAW_ANSWER_CHARS = 2000;
@@ -58,6 +60,9 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
     private final Semaphore slots;
     /** Set once a server refused json_schema; later requests use json_object. */
     private volatile boolean jsonSchemaRejected;
+    /** Set on a 401/403/404: the analyzer declines until it is rebuilt with another configuration. */
+    private volatile String configurationError;
+    private final AtomicLong configErrors = new AtomicLong();
     private final ObjectMapper mapper = new ObjectMapper();
 
     private final AtomicLong analyses = new AtomicLong();
@@ -150,8 +155,37 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
         return jsonSchemaRejected ? OpenAiConfig.ResponseFormat.JSON_OBJECT : config.responseFormat();
     }
 
+    /**
+     * Checks the key and the model once (see {@link ChatCompletionClient#preflight()}); on a configuration
+     * error the analyzer is disabled, says so once at ERROR, and every analysis declines with the reason
+     * until the configuration changes (a new analyzer).
+     */
+    public Optional<String> preflight() {
+        client.preflight().ifPresent(f -> disable("preflight GET models/" + config.model() + ": " + f.describe()));
+        return configurationError();
+    }
+
+    /** Why the analyzer is disabled (a 401, 403 or unknown model), when it is. */
+    public Optional<String> configurationError() {
+        return Optional.ofNullable(configurationError);
+    }
+
+    private void disable(String why) {
+        synchronized (this) {
+            if (configurationError != null) return;
+            configurationError = why;
+        }
+        configErrors.incrementAndGet();
+        LOG.error("openai analyzer DISABLED until the configuration changes (llm.* settings or the API key): {}; "
+                + "the rules analyzer answers meanwhile", why);
+    }
+
     private AnalysisOutcome doAnalyze(AnalysisRequest request) {
         Incident incident = request.incident();
+        String disabled = configurationError;
+        if (disabled != null) {
+            return AnalysisOutcome.declined("disabled by a configuration error until the configuration changes: " + disabled);
+        }
         OpenAiConfig.ResponseFormat format = format();
         String promptVersion = config.prompts().version(incident.type(), format, request.availableActions());
         List<OutcomeRecord> history = outcomes.forResource(incident.rootResource());
@@ -207,7 +241,10 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
         details.put("llm.attempts", Integer.toString(result.attempts()));
 
         if (result instanceof ChatResult.Failure f) {
-            if (f.kind() == ChatResult.Kind.QUOTA) circuit.trip(f.describe());
+            if (ChatCompletionClient.configurationError(f)) {
+                disable(f.describe());
+                circuit.release();
+            } else if (f.kind() == ChatResult.Kind.QUOTA) circuit.trip(f.describe());
             else circuit.onFailure(f.describe());
             details.put("llm.error", f.describe());
             if (f.status() != 0) details.put("llm.http_status", Integer.toString(f.status()));
@@ -216,7 +253,8 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
             LOG.warn("openai analysis of incident {} failed: {}", incident.id(), f.describe());
             return AnalysisOutcome.failed(reason(f), details);
         }
-        circuit.onSuccess();
+        // the circuit hears about this answer once it is known to be usable: a malformed, cut-off, refused or
+        // rejected answer is a failure like an HTTP error
         ChatResult.Completion c = (ChatResult.Completion) result;
         ChatResult.Usage usage = c.usage().reported() ? c.usage()
                 : new ChatResult.Usage(estimated, TokenEstimator.estimate(c.content()), 0,
@@ -232,6 +270,7 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
             invalidAnswers.incrementAndGet();
             putRaw(details, c.content() != null ? c.content() : c.refusal());
             LOG.warn("openai answer for incident {} not usable: {}", incident.id(), unusable.get());
+            circuit.onFailure("unusable answer: " + unusable.get());
             return AnalysisOutcome.failed(unusable.get(), details);
         }
 
@@ -243,9 +282,11 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
             String first = rejected.reasons().get(0);
             int more = rejected.reasons().size() - 1;
             LOG.warn("openai answer for incident {} rejected: {}", incident.id(), details.get("llm.rejections"));
+            circuit.onFailure("rejected answer: " + Redactor.redactBounded(first, 200));
             return AnalysisOutcome.failed("invalid answer: " + Redactor.redact(first)
                     + (more > 0 ? " (and " + more + " more)" : ""), details);
         }
+        circuit.onSuccess();
         AnswerValidator.Accepted ok = (AnswerValidator.Accepted) verdict;
         Map<String, String> attributes = new LinkedHashMap<>(details);
         attributes.put("llm.cache", "miss");
@@ -313,6 +354,9 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
     private static String reason(ChatResult.Failure f) {
         return switch (f.kind()) {
             case QUOTA -> "insufficient quota, not retried: " + f.describe();
+            case HTTP -> ChatCompletionClient.configurationError(f)
+                    ? "configuration error, analyzer disabled until the configuration changes: " + f.describe()
+                    : "LLM request failed: " + f.describe();
             case TIMEOUT -> "timed out: " + f.describe();
             default -> "LLM request failed: " + f.describe();
         };
@@ -409,7 +453,7 @@ public final class OpenAiAnalyzer implements Analyzer, AutoCloseable {
     public OpenAiStats stats() {
         return new OpenAiStats(analyses.get(), diagnosed.get(), failed.get(), declined.get(), cacheHits.get(),
                 invalidAnswers.get(), promptTokens.get(), completionTokens.get(), cachedTokens.get(),
-                budget.usedToday(), circuit.state().name().toLowerCase(Locale.ROOT));
+                budget.usedToday(), configurationError != null ? "disabled" : circuit.state().name().toLowerCase(Locale.ROOT));
     }
 
     @Override

@@ -30,10 +30,17 @@ public final class OpenAiAnalyzerProvider implements AnalyzerProvider {
         return OpenAiConfig.wanted(context.config(), env);
     }
 
-    /** @throws OpenAiConfigException listing every configuration problem */
+    /**
+     * Builds the analyzer and checks the key and the model once ({@link OpenAiAnalyzer#preflight()}): a wrong key
+     * or an unknown model is reported at start-up, loudly, and the analyzer stays disabled.
+     *
+     * @throws OpenAiConfigException listing every configuration problem
+     */
     @Override
     public Analyzer create(ProviderContext context) {
-        return new OpenAiAnalyzer(OpenAiConfig.from(context.config(), env), context.clock(), context.outcomes(),
-                context.cluster());
+        OpenAiAnalyzer analyzer = new OpenAiAnalyzer(OpenAiConfig.from(context.config(), env), context.clock(),
+                context.outcomes(), context.cluster());
+        analyzer.preflight();
+        return analyzer;
     }
 }

@@ -114,7 +114,7 @@ class ContextRendererTest {
 
         String text = new ContextRenderer(6000).render(new AnalysisRequest(storm, Evidence.empty(), Fixtures.actions()), List.of()).text();
 
-        contains(text, "## Findings (100)", "and 99 more with the same facts: web-1, web-2, web-3, web-4, web-5, ...",
+        contains(text, "## Findings (100)", "and 99 more with the same facts: <untrusted-data>web-1, web-2, web-3, web-4, web-5</untrusted-data>, ...",
                 "- ... 61 more");
         assertEquals(1, count(text, "exitCode=137"));
     }

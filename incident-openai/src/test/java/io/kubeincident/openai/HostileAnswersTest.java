@@ -113,6 +113,17 @@ class HostileAnswersTest {
     }
 
     @Test
+    void anActionForAnIncidentWithNoUsableActionIsRejectedInOneReadableReason() {
+        modelSays(answer(0.9, List.of(action("restart-pod", POD_1, Map.of(), 0.9))));
+        AnalysisRequest none = new AnalysisRequest(Fixtures.crashLoop(), Fixtures.crashEvidence(), List.of());
+
+        AnalysisOutcome.Failed f = rejected(none, "no registered action can act on this incident's resources",
+                "it proposed 1");
+        String all = f.reason() + " | " + f.details().getOrDefault("llm.rejections", "");
+        org.junit.jupiter.api.Assertions.assertFalse(all.contains("is not defined"), all);
+    }
+
+    @Test
     void unknownActionTypeIsRejected() {
         modelSays(answer(0.9, List.of(action("exec-shell", POD_1, Map.of("command", "rm -rf /data"), 0.9))));
 

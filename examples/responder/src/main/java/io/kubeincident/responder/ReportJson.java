@@ -17,12 +17,14 @@ import java.util.Map;
  * The documented JSON shape of incidents, shared by {@code scan --output json} and the HTTP API:
  * <pre>
  * {"incidents":[{"id","type","severity","resources":[{"kind","namespace","name"}],"rootResource":{...},
- *   "diagnosis":{"category","rootCause","confidence","analyzer"},
+ *   "diagnosis":{"category","rootCause","confidence","analyzer","fallback"},
  *   "plan":[{"action","target":{"kind","namespace","name"},"confidence","decision","reasons":[]}],
  *   "problems":[]}]}
  * </pre>
- * {@code problems} says what is missing from an incident's report and why (evidence that could not be read, an
- * analyzer that failed before another answered); empty when the report is complete.
+ * {@code analyzer} is the analyzer that produced the diagnosis; {@code fallback} is null when it was the first
+ * asked, else which analyzers declined or failed before it and why (a wrong key, an open circuit, an invalid
+ * answer). {@code problems} says what is missing from an incident's report and why (evidence that could not be
+ * read, an analyzer that failed before another answered); empty when the report is complete.
  * {@code decision} is {@code execute}, {@code approval}, {@code log-only} or {@code denied}; {@code severity}
  * is lower case; {@code namespace} is {@code null} for cluster-scoped objects.
  */
@@ -54,12 +56,18 @@ public final class ReportJson {
         d.put("rootCause", r.diagnosis().rootCause());
         d.put("confidence", r.diagnosis().confidence());
         d.put("analyzer", r.diagnosis().analyzerId());
+        d.put("fallback", fallback(r));
         m.put("diagnosis", d);
         List<Object> plan = new ArrayList<>();
         for (PlannedAction pa : r.plan()) plan.add(planned(pa));
         m.put("plan", plan);
         m.put("problems", r.problems());
         return m;
+    }
+
+    /** Why the analyzers before the one that answered did not, or null when the first one answered. */
+    public static String fallback(IncidentReport r) {
+        return r.diagnosis().attributes().get(io.kubeincident.core.IncidentEngine.FALLBACK_ATTRIBUTE);
     }
 
     public static Map<String, Object> planned(PlannedAction pa) {

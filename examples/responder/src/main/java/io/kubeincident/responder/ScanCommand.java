@@ -71,18 +71,23 @@ final class ScanCommand implements Callable<Integer> {
         return reports.isEmpty() ? ExitCodes.OK : ExitCodes.INCIDENTS_FOUND;
     }
 
+    /** The analyzer that answered, marked with {@code *} when another was asked first and did not answer. */
+    static String answeredBy(IncidentReport r) {
+        return r.diagnosis().analyzerId() + (ReportJson.fallback(r) != null ? "*" : "");
+    }
+
     static void printTable(List<IncidentReport> reports, PrintStream out) {
         if (reports.isEmpty()) {
             out.println("No incidents found.");
             return;
         }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[]{"#", "TYPE", "SEVERITY", "RESOURCE", "DIAGNOSIS", "CONF", "PLAN"});
+        rows.add(new String[]{"#", "TYPE", "SEVERITY", "RESOURCE", "DIAGNOSIS", "BY", "CONF", "PLAN"});
         int n = 0;
         for (IncidentReport r : reports) {
             rows.add(new String[]{String.valueOf(++n), r.incident().type(),
                     r.incident().severity().name().toLowerCase(Locale.ROOT), r.incident().rootResource().key(),
-                    r.diagnosis().category(), String.format(Locale.ROOT, "%.2f", r.diagnosis().confidence()),
+                    r.diagnosis().category(), answeredBy(r), String.format(Locale.ROOT, "%.2f", r.diagnosis().confidence()),
                     planSummary(r.plan())});
         }
         Text.table(rows, out);
@@ -92,6 +97,8 @@ final class ScanCommand implements Callable<Integer> {
             out.printf("%d. %s %s%n", ++n, r.incident().type(), r.incident().rootResource().key());
             out.printf("   root cause: %s (%s, confidence %.2f)%n", r.diagnosis().rootCause(), r.diagnosis().analyzerId(),
                     r.diagnosis().confidence());
+            String fallback = ReportJson.fallback(r);
+            if (fallback != null) out.printf("   answered by %s because %s%n", r.diagnosis().analyzerId(), fallback);
             for (PlannedAction pa : r.plan()) {
                 out.printf("   plan: %s %s (confidence %.2f), decision: %s%n", pa.action().actionType(), pa.action().target().key(),
                         pa.action().confidence(), pa.decision().id());
@@ -102,6 +109,9 @@ final class ScanCommand implements Callable<Integer> {
         }
         out.printf("%n%d incident%s found; nothing was executed (scan never acts).%n", reports.size(),
                 reports.size() == 1 ? "" : "s");
+        if (reports.stream().anyMatch(r -> ReportJson.fallback(r) != null)) {
+            out.println("BY *: an analyzer asked before this one did not answer; the reason is under the incident.");
+        }
     }
 
     private static String planSummary(List<PlannedAction> plan) {

@@ -26,7 +26,7 @@ class DemoCommandTest {
         // the bad rollout is rolled back by the engine, the emulator rolls it out, verification sees it healthy
         assertTrue(out.contains("action     rollback-deployment applied"), out);
         assertTrue(out.contains("verified  rollback-deployment on Deployment/shop/checkout: resolved"), out);
-        assertTrue(out.matches("(?s).*crash-loop\\s+Deployment/shop/checkout\\s+bad-rollout\\s+0\\.\\d\\d\\s+execute\\s+"
+        assertTrue(out.matches("(?s).*crash-loop\\s+Deployment/shop/checkout\\s+bad-rollout\\s+rules\\s+0\\.\\d\\d\\s+execute\\s+"
                 + "rollback-deployment applied\\s+resolved.*"), out);
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     }

@@ -57,7 +57,7 @@ class ScanCommandTest {
             assertTrue(i.get("severity").asText().matches("info|low|medium|high|critical"), i.toString());
             for (JsonNode res : i.get("resources")) assertEquals(Set.of("kind", "namespace", "name"), keys(res));
             assertEquals(Set.of("kind", "namespace", "name"), keys(i.get("rootResource")));
-            assertEquals(Set.of("category", "rootCause", "confidence", "analyzer"), keys(i.get("diagnosis")));
+            assertEquals(Set.of("category", "rootCause", "confidence", "analyzer", "fallback"), keys(i.get("diagnosis")));
             assertTrue(i.get("diagnosis").get("confidence").isNumber());
             assertFalse(i.get("plan").isEmpty(), i.toString());
             for (JsonNode p : i.get("plan")) {

@@ -5,10 +5,12 @@ import io.kubeincident.api.AnalysisRequest;
 import io.kubeincident.api.Diagnosis;
 import io.kubeincident.core.audit.AuditTrail;
 import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.GenerativeAnalyzer;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,6 +37,9 @@ public final class AnalyzerChain implements AutoCloseable {
             fallbacks = List.copyOf(fallbacks);
         }
     }
+
+    /** Diagnosis attribute: the analyzers that declined or failed before the one that answered, with why. */
+    public static final String FALLBACK_ATTRIBUTE = "analysis.fallback";
 
     private final List<Analyzer> analyzers;
     private final Duration timeout;
@@ -66,7 +71,7 @@ public final class AnalyzerChain implements AutoCloseable {
         for (Analyzer analyzer : analyzers) {
             AnalysisOutcome outcome = call(analyzer, request);
             if (outcome instanceof AnalysisOutcome.Diagnosed d) {
-                Diagnosis diag = d.diagnosis();
+                Diagnosis diag = withFallbackReason(d.diagnosis(), fallbacks);
                 audit.write(incidentId, "analyzed", AuditTrail.fields().put("analyzer", diag.analyzerId())
                         .put("category", diag.category()).put("root_cause", diag.rootCause())
                         .put("confidence", diag.confidence()).put("reasoning", diag.reasoning())
@@ -82,8 +87,38 @@ public final class AnalyzerChain implements AutoCloseable {
                     .put("message", reason).put("details", details.isEmpty() ? null : details).map());
             fallbacks.add(analyzer.id() + (outcome instanceof AnalysisOutcome.Declined ? " declined: " : " failed: ") + reason);
         }
-        return new Result(new Diagnosis("unknown", "no analyzer could explain this incident",
-                "every analyzer declined or failed", 0.0, "engine", List.of(), Map.of()), fallbacks);
+        return new Result(withFallbackReason(new Diagnosis("unknown", "no analyzer could explain this incident",
+                "every analyzer declined or failed", 0.0, "engine", List.of(), Map.of()), fallbacks), fallbacks);
+    }
+
+    /**
+     * Whether a diagnosis came from a generative analyzer (an LLM), or from one this chain does not know (treated
+     * the same, failing closed); the engine's own "unknown" is neither.
+     */
+    public boolean generative(Diagnosis diagnosis) {
+        if ("engine".equals(diagnosis.analyzerId())) return false;
+        return analyzers.stream().filter(a -> a.id().equals(diagnosis.analyzerId())).findFirst()
+                .map(a -> a instanceof GenerativeAnalyzer).orElse(true);
+    }
+
+    /**
+     * The first diagnosis of an analyzer that is not generative and did not give {@code diagnosis}: the engine's
+     * own judgement of the same request, for corroboration; null when none answers.
+     */
+    public Diagnosis secondOpinion(AnalysisRequest request, Diagnosis diagnosis) {
+        for (Analyzer independent : analyzers) {
+            if (independent instanceof GenerativeAnalyzer || independent.id().equals(diagnosis.analyzerId())) continue;
+            if (call(independent, request) instanceof AnalysisOutcome.Diagnosed d) return d.diagnosis();
+        }
+        return null;
+    }
+
+    /** Says who did not answer before this diagnosis and why ({@link #FALLBACK_ATTRIBUTE}), for reports and audit. */
+    private static Diagnosis withFallbackReason(Diagnosis d, List<String> passedOver) {
+        if (passedOver.isEmpty()) return d;
+        Map<String, String> attributes = new LinkedHashMap<>(d.attributes());
+        attributes.put(FALLBACK_ATTRIBUTE, String.join("; ", passedOver));
+        return new Diagnosis(d.category(), d.rootCause(), d.reasoning(), d.confidence(), d.analyzerId(), d.actions(), attributes);
     }
 
     private AnalysisOutcome call(Analyzer analyzer, AnalysisRequest request) {

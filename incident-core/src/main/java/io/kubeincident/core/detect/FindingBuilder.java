@@ -3,7 +3,7 @@ package io.kubeincident.core.detect;
 import io.kubeincident.api.Finding;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.api.Severity;
-import io.kubeincident.core.evidence.Redactor;
+import io.kubeincident.api.Redactor;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;

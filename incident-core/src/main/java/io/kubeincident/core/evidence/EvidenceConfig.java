@@ -1,5 +1,6 @@
 package io.kubeincident.core.evidence;
 
+import io.kubeincident.api.Redactor;
 import io.kubeincident.api.ConfigView;
 
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package io.kubeincident.core.exec;
 
 import io.kubeincident.api.ActionDescriptor;
+import io.kubeincident.api.AnalysisProvenance;
 import io.kubeincident.api.ConfigView;
 import io.kubeincident.api.Incident;
 import io.kubeincident.api.ResourceRef;
@@ -36,9 +37,25 @@ public final class EngineContexts {
     public record Detection(ClusterView cluster, ConfigView config, Clock clock) implements DetectionContext {
     }
 
+    /**
+     * @param provenance the diagnosis behind the plan and the independent second opinion (issue 15's
+     *                   corroboration); empty when an action is judged outside an analysis (an approval)
+     */
     public record Safety(Incident incident, Map<String, ActionDescriptor> descriptors, boolean dryRun,
-                         ClusterView cluster, ConfigView config, Clock clock, ActionHistory history)
+                         ClusterView cluster, ConfigView config, Clock clock, ActionHistory history,
+                         Optional<AnalysisProvenance> provenance)
             implements SafetyContext {
+
+        public Safety {
+            provenance = provenance == null ? Optional.empty() : provenance;
+        }
+
+        /** Outside an analysis: no provenance. */
+        public Safety(Incident incident, Map<String, ActionDescriptor> descriptors, boolean dryRun, ClusterView cluster,
+                      ConfigView config, Clock clock, ActionHistory history) {
+            this(incident, descriptors, dryRun, cluster, config, clock, history, Optional.empty());
+        }
+
         @Override
         public Optional<ActionDescriptor> action(String actionType) {
             return Optional.ofNullable(descriptors.get(actionType));

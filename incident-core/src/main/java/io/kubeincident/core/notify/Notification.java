@@ -4,7 +4,7 @@ import io.kubeincident.api.ActionResult;
 import io.kubeincident.api.Incident;
 import io.kubeincident.api.IncidentReport;
 import io.kubeincident.api.PlannedAction;
-import io.kubeincident.core.evidence.Redactor;
+import io.kubeincident.api.Redactor;
 
 import java.util.LinkedHashMap;
 import java.util.List;

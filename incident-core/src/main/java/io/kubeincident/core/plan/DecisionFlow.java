@@ -33,6 +33,18 @@ public final class DecisionFlow {
     private final List<SafetyPolicy> policies;
     private final ParameterValidator validator = new ParameterValidator();
     private final java.util.function.BiFunction<Incident, ProposedAction, ProposedAction> confidenceAdjuster;
+    private final Preconditions preconditions;
+
+    /**
+     * The action's own check against the live objects ({@code RemediationAction.validate}), asked at planning
+     * for every step that would run or wait for approval, so that a plan and its execution are judged the same
+     * way. Only definitive refusals (problems starting with {@code refused}) deny at planning; a check that
+     * could not be made is left to execution time.
+     */
+    @FunctionalInterface
+    public interface Preconditions {
+        List<String> check(Incident incident, ProposedAction action);
+    }
 
     public DecisionFlow(EngineConfig config, Map<String, RemediationAction> actions, List<SafetyPolicy> policies,
                         UnaryOperator<ProposedAction> confidenceAdjuster) {
@@ -48,10 +60,22 @@ public final class DecisionFlow {
 
     private DecisionFlow(java.util.function.BiFunction<Incident, ProposedAction, ProposedAction> confidenceAdjuster,
                          EngineConfig config, Map<String, RemediationAction> actions, List<SafetyPolicy> policies) {
+        this(confidenceAdjuster, config, actions, policies, null);
+    }
+
+    private DecisionFlow(java.util.function.BiFunction<Incident, ProposedAction, ProposedAction> confidenceAdjuster,
+                         EngineConfig config, Map<String, RemediationAction> actions, List<SafetyPolicy> policies,
+                         Preconditions preconditions) {
         this.config = config;
         this.actions = Map.copyOf(actions);
         this.policies = List.copyOf(policies);
         this.confidenceAdjuster = confidenceAdjuster == null ? (i, p) -> p : confidenceAdjuster;
+        this.preconditions = preconditions;
+    }
+
+    /** This flow, also asking {@code check} before a step is planned to run or wait for approval. */
+    public DecisionFlow withPreconditions(Preconditions check) {
+        return new DecisionFlow(confidenceAdjuster, config, actions, policies, check);
     }
 
     public List<PlannedAction> plan(Incident incident, Diagnosis diagnosis, SafetyContext context) {
@@ -126,7 +150,28 @@ public final class DecisionFlow {
                     p.confidence(), config.confidenceThreshold()));
             if (config.mode() == Mode.DRY_RUN) reasons.add("remediation.mode is dry-run: checked, nothing changes");
         }
+        if (preconditions != null && (decision == Decision.EXECUTE || decision == Decision.APPROVAL)) {
+            List<String> refused = refusals(ctx.incident(), p);
+            if (!refused.isEmpty()) {
+                return new PlannedAction(p, new Verdict.Deny(refused), Decision.DENIED, refused);
+            }
+        }
         return new PlannedAction(p, verdict, decision, reasons);
+    }
+
+    private List<String> refusals(Incident incident, ProposedAction p) {
+        List<String> out = new ArrayList<>();
+        try {
+            List<String> problems = preconditions.check(incident, p);
+            if (problems != null) {
+                for (String problem : problems) {
+                    if (problem != null && problem.startsWith("refused")) out.add("precondition: " + problem);
+                }
+            }
+        } catch (RuntimeException e) {
+            // a check that cannot be made is left to execution time, which checks again
+        }
+        return out;
     }
 
     private List<String> engineChecks(ProposedAction p, Set<ResourceRef> radius) {

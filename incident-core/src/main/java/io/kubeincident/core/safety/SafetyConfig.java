@@ -38,6 +38,9 @@ import java.util.function.Supplier;
  *   <tr><td>{@code safety.change_freeze.NAME.cron}, {@code .duration}, {@code .namespaces}, {@code .timezone}</td>
  *       <td>change-freeze windows: from each cron match for the duration, in the namespaces ({@code *}: all),
  *       actions need approval</td></tr>
+ *   <tr><td>{@code safety.model_proposals}</td><td>{@code corroborated} (default): a generative analyzer's proposal
+ *       runs unattended only when the engine's independent analysis agrees; {@code approval}: never unattended
+ *       ({@link CorroborationPolicy})</td></tr>
  * </table>
  */
 public record SafetyConfig(Set<String> excludedNamespaces, String optOutLabel, int maxReplicas, double maxScaleFactor,
@@ -82,6 +85,11 @@ public record SafetyConfig(Set<String> excludedNamespaces, String optOutLabel, i
         Duration window = nonNegative(problems, "retry_window", read(problems, () -> s.getDuration("retry_window", Duration.ofHours(6))));
         int draining = positive(problems, "max_nodes_draining", read(problems, () -> s.getInt("max_nodes_draining", 1)));
         List<FreezeWindow> windows = freezeWindows(problems, s.under("change_freeze"));
+        try {
+            CorroborationPolicy.ModelProposals.parse(s.getString("model_proposals", null));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid safety configuration: " + String.join("; ", problems));
         }

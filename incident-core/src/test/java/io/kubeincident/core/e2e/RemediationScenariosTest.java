@@ -354,7 +354,9 @@ class RemediationScenariosTest {
                 ScriptedAnalyzer.firstPod(req), Map.of(), 0.95, "restart it")));
         IncidentEngine engine = engine(Map.of(), naive);
         IncidentReport r = engine.runOnce().get(0);
-        assertEquals(Decision.EXECUTE, r.plan().get(0).decision());
+        // refused when planned, as it would be when run (scan says the same)
+        assertEquals(Decision.DENIED, r.plan().get(0).decision(), r.plan().toString());
+        assertTrue(r.plan().get(0).reasons().get(0).startsWith("precondition: refused"), r.plan().get(0).reasons().toString());
         assertEquals(List.of("one-off-job"), pods().stream().map(p -> p.getMetadata().getName()).toList(), "still there");
         assertTrue(steps(r.incident().id()).contains("escalated"), steps(r.incident().id()).toString());
         assertTrue(audit.withStep("escalated").get(0).field("reasons").toString().contains("no controller"));

@@ -80,6 +80,10 @@ public final class Narrator implements IncidentListener, AuditSink {
         var d = report.diagnosis();
         out.printf("%sdiagnosis  %s: %s%n", indent(), d.category(), d.rootCause());
         out.printf("%s           by %s, confidence %.2f%n", indent(), d.analyzerId(), d.confidence());
+        String fallback = io.kubeincident.responder.ReportJson.fallback(report);
+        if (fallback != null) {
+            wrap("instead of the analyzer asked first: " + fallback, indent() + "           ", 100).forEach(out::println);
+        }
         if (report.plan().isEmpty()) {
             out.printf("%sverdict    no automatic action%n", indent());
             wrap(d.reasoning().isBlank() ? "the analyzer proposed none" : d.reasoning(), indent() + "           ", 100)
@@ -170,7 +174,7 @@ public final class Narrator implements IncidentListener, AuditSink {
         out.println();
         out.println("Summary");
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[]{"INCIDENT", "RESOURCE", "DIAGNOSIS", "CONF", "DECISION", "ACTION", "OUTCOME"});
+        rows.add(new String[]{"INCIDENT", "RESOURCE", "DIAGNOSIS", "BY", "CONF", "DECISION", "ACTION", "OUTCOME"});
         for (Story s : stories.values()) {
             var r = s.report;
             String decision = r.plan().isEmpty() ? "-" : r.plan().get(0).decision().id();
@@ -182,6 +186,7 @@ public final class Narrator implements IncidentListener, AuditSink {
                     : r.plan().stream().anyMatch(p -> p.decision() == Decision.DENIED) ? "refused, left to a human"
                     : "left to a human";
             rows.add(new String[]{r.incident().type(), r.incident().rootResource().key(), r.diagnosis().category(),
+                    r.diagnosis().analyzerId() + (io.kubeincident.responder.ReportJson.fallback(r) != null ? "*" : ""),
                     String.format(Locale.ROOT, "%.2f", r.diagnosis().confidence()), decision, action, outcome});
         }
         table(rows, out);

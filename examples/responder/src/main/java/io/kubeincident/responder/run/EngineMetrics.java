@@ -112,8 +112,24 @@ public final class EngineMetrics implements IncidentListener, AuditSink {
         if ("analyzer-failed".equals(record.step()) || "analyzer-declined".equals(record.step())) {
             Counter.builder("kube_incident_analyzer_fallbacks").description("Analyzer answers that passed the incident on")
                     .tag("analyzer", String.valueOf(record.field("analyzer"))).tag("outcome", record.step().substring(9))
+                    .tag("reason", fallbackReason(String.valueOf(record.field("message"))))
                     .register(registry).increment();
         }
+    }
+
+    /** A bounded reason tag for a fallback, from the analyzer's message (the full message is in the audit). */
+    static String fallbackReason(String message) {
+        String m = message.toLowerCase(java.util.Locale.ROOT);
+        if (m.contains("configuration error")) return "configuration";
+        if (m.contains("circuit open")) return "circuit-open";
+        if (m.contains("budget")) return "budget";
+        if (m.contains("already running")) return "concurrency";
+        if (m.contains("timed out")) return "timeout";
+        if (m.contains("invalid answer") || m.contains("model refused") || m.contains("cut off") || m.contains("empty content")
+                || m.contains("content filter") || m.contains("tool call") || m.contains("unusable response")) {
+            return "unusable-answer";
+        }
+        return "error";
     }
 
     private void tokens(String analyzer, String kind, Map<String, String> attrs, String... keys) {

@@ -52,4 +52,15 @@ class EngineMetricsTest {
         assertEquals(1.0, registry.get("kube_incident_analyzer_fallbacks").tags("analyzer", "openai", "outcome", "failed")
                 .counter().count());
     }
+
+    @org.junit.jupiter.api.Test
+    void aFallbackSaysWhyInABoundedTag() {
+        assertEquals("configuration", EngineMetrics.fallbackReason(
+                "disabled by a configuration error until the configuration changes: HTTP 401"));
+        assertEquals("circuit-open", EngineMetrics.fallbackReason("circuit open after 3 consecutive failures (last: x)"));
+        assertEquals("unusable-answer", EngineMetrics.fallbackReason("invalid answer: malformed JSON"));
+        assertEquals("unusable-answer", EngineMetrics.fallbackReason("model refused: no"));
+        assertEquals("timeout", EngineMetrics.fallbackReason("timed out: analysis deadline passed"));
+        assertEquals("error", EngineMetrics.fallbackReason("LLM request failed: HTTP 500"));
+    }
 }

@@ -1,14 +1,14 @@
-package io.kubeincident.openai;
+package io.kubeincident.api;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
-import static io.kubeincident.openai.Checks.contains;
-import static io.kubeincident.openai.Checks.lacks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class RedactorTest {
+/** The provider key formats and log shapes the OpenAI module's own redactor covered, against the one policy. */
+class RedactorFormatsTest {
 
     @Test
     void masksEachKindOfSecret() {
@@ -58,11 +58,21 @@ class RedactorTest {
     }
 
     @Test
-    void tokenEstimateIsAboutFourCharactersAWordAtLeast() {
-        assertEquals(0, TokenEstimator.estimate(""));
-        assertEquals(3, TokenEstimator.estimate("hello world!"));
-        assertEquals(4, TokenEstimator.estimate("a b c d"));
-        assertEquals(250, TokenEstimator.estimate("x".repeat(1000)));
-        assertEquals(5, TokenEstimator.estimate("日本語 ab"), "2 words, 3 non-ASCII characters");
+    void redactBoundedBoundsTheTextAndTheWork() {
+        String out = Redactor.redactBounded("password=hunter2 " + "x".repeat(100), 20);
+        lacks(out, "hunter2");
+        contains(out, "chars in all");
+    }
+
+    static void contains(String haystack, String... needles) {
+        for (String n : needles) {
+            assertTrue(haystack != null && haystack.contains(n), () -> "expected to contain <" + n + "> but was:\n" + haystack);
+        }
+    }
+
+    static void lacks(String haystack, String... needles) {
+        for (String n : needles) {
+            assertTrue(haystack == null || !haystack.contains(n), () -> "expected NOT to contain <" + n + "> but was:\n" + haystack);
+        }
     }
 }
