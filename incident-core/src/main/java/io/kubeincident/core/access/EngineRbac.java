@@ -17,7 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The RBAC an engine needs, derived from what is registered: reads (get, list, watch) of every kind a
+ * The RBAC an engine needs, derived from what is registered: reads (list, watch) of every kind a
  * detector looks at plus the kinds the engine walks for owner chains and evidence; pod logs and a get of
  * ConfigMaps (metadata only: when a referenced one last changed) for evidence; the permissions of every
  * enabled action ({@link RemediationAction#permissions()}); creating Events; and, in its own namespace
@@ -51,7 +51,11 @@ public final class EngineRbac {
      */
     private static final List<String> ENGINE_KINDS = List.of("Pod", "ReplicaSet", "Deployment", "Event", "Node",
             "Namespace", "StatefulSet", "DaemonSet", "PodDisruptionBudget");
-    private static final List<String> READ = List.of("get", "list", "watch");
+    /**
+     * The engine reads watched kinds from its informer caches (list, then watch) and from snapshots (list),
+     * never one object at a time: a single {@code get} is granted only where an action declares one.
+     */
+    private static final List<String> READ = List.of("list", "watch");
 
     private EngineRbac() {
     }
