@@ -47,7 +47,8 @@ public final class EngineRbac {
     /**
      * What the engine reads besides the detectors' kinds: pods and their owner chain, events and nodes for
      * evidence, namespaces (opt-out labels), StatefulSets, DaemonSets and PodDisruptionBudgets for the
-     * safety policies. {@code RbacCoverageTest} checks this against every request the engine makes.
+     * safety policies. The responder's {@code RbacCoverageTest} runs the engine under the derived rules on a
+     * server that enforces them, so a request they do not grant fails there.
      */
     private static final List<String> ENGINE_KINDS = List.of("Pod", "ReplicaSet", "Deployment", "Event", "Node",
             "Namespace", "StatefulSet", "DaemonSet", "PodDisruptionBudget");
