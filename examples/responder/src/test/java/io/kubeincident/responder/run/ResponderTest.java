@@ -182,6 +182,13 @@ class ResponderTest {
     @Test
     void aRefusedReadIsNamedInTheReadinessDetailsWithTheCommandThatFixesIt() throws Exception {
         // Its own server: this one refuses on purpose (the shipped rules without pods/log).
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                io.kubeincident.core.access.ForbiddenReads.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        ch.qos.logback.classic.Level level = log.getLevel();
+        log.setLevel(ch.qos.logback.classic.Level.WARN);
         try (LoopbackKubeServer server = LoopbackKubeServer.start()) {
             ApiClient admin = server.apiClient();
             new CoreV1Api(admin).createNamespace(new io.kubernetes.client.openapi.models.V1Namespace()
@@ -206,6 +213,13 @@ class ResponderTest {
             assertTrue(ready.body().contains("`responder rbac --config <config.yaml>` prints the RBAC this configuration needs"),
                     ready.body());
             assertEquals(1, r.forbiddenReads().size(), "one permission, however many pods: " + r.forbiddenReads());
+            List<String> warnings = logged.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains("refused to get pods/log") && warnings.get(0).contains("`responder rbac"), warnings.get(0));
+        } finally {
+            log.detachAppender(logged);
+            log.setLevel(level);
         }
     }
 }
