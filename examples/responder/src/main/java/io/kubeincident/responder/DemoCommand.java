@@ -3,12 +3,14 @@ package io.kubeincident.responder;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.core.IncidentEngine;
 import io.kubeincident.responder.config.ResponderConfig;
+import io.kubeincident.core.access.EngineRbac;
 import io.kubeincident.responder.demo.DemoCluster;
 import io.kubeincident.responder.demo.DemoConsole;
 import io.kubeincident.responder.demo.Narrator;
 import io.kubeincident.responder.logging.LogSetup;
 import io.kubeincident.responder.run.Responder;
 import io.kubeincident.spi.Analyzer;
+import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,7 +78,14 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf("  %-30s %s%n", s.key(), s.howMade());
             }
             Narrator narrator = new Narrator(out);
-            try (IncidentEngine engine = EngineFactory.build(config, cluster.apiClient(),
+            // The engine runs as the responder's service account with exactly what `responder rbac` prints.
+            String rbac;
+            try (IncidentEngine probe = EngineFactory.build(config, null, b -> b.logAudit(false))) {
+                rbac = EngineRbac.yaml(EngineRbac.clusterRules(probe, config.view()), EngineRbac.namespaceRules(),
+                        SERVICE_ACCOUNT, NAMESPACE) + "---\n" + EngineRbac.bindingsYaml(SERVICE_ACCOUNT, NAMESPACE);
+            }
+            ApiClient client = cluster.underRbac(rbac, NAMESPACE, SERVICE_ACCOUNT);
+            try (IncidentEngine engine = EngineFactory.build(config, client,
                     b -> b.listener(narrator).auditSink(narrator).logAudit(false))) {
                 out.println();
                 out.printf("engine     mode %s; execute at confidence >= %.2f, ask for approval >= %.2f%n",
@@ -86,6 +95,8 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("analyzers  " + String.join(", ", analyzers)
                         + (analyzers.contains("openai") ? "" : "  (set OPENAI_API_KEY to add the OpenAI analyzer)"));
                 out.println("actions    " + String.join(", ", engine.actions().keySet()));
+                out.println("rbac       runs as system:serviceaccount:" + NAMESPACE + ":" + SERVICE_ACCOUNT
+                        + " with what `responder rbac` prints for this configuration (enforced)");
                 long deadline = System.nanoTime() + limit.toNanos();
                 Set<String> detectable = new HashSet<>();
                 engine.detectors().forEach(d -> detectable.addAll(d.incidentTypes()));
@@ -105,6 +116,8 @@ final class DemoCommand implements Callable<Integer> {
                 narrator.summary();
                 List<String> missing = missing(narrator, expected);
                 if (engine.actions().containsKey("rollback-deployment")) missing.addAll(rolledBack(narrator));
+                cluster.rbacDecisions().stream().filter(d -> !d.allowed())
+                        .forEach(d -> missing.add("the API server refused a request `responder rbac` does not grant: " + d));
                 out.println();
                 if (missing.isEmpty()) {
                     out.printf("The demo ran as intended in %.1f s: %d incidents detected, diagnosed and decided.%n",
@@ -119,6 +132,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static final Duration QUIET = Duration.ofSeconds(8);
+    private static final String NAMESPACE = "kube-incident";
+    private static final String SERVICE_ACCOUNT = "kube-incident-responder";
 
     /** {@code --ui}: the responder with its console on the simulated cluster, until the process is stopped. */
     private int console(Map<String, String> overrides) throws ApiException, InterruptedException {

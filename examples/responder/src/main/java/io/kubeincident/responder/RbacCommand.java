@@ -1,5 +1,7 @@
 package io.kubeincident.responder;
 
+import io.kubeincident.core.access.EngineRbac;
+
 import io.kubeincident.core.IncidentEngine;
 import io.kubeincident.responder.config.ResponderConfig;
 import io.kubeincident.responder.logging.LogSetup;
@@ -32,7 +34,7 @@ final class RbacCommand implements Callable<Integer> {
         ResponderConfig config = configOptions.load(main.env, Map.of("audit.file", ""));
         LogSetup.configure(LogSetup.Format.TEXT, "WARN", main.err);
         try (IncidentEngine engine = EngineFactory.build(config, null, b -> b.logAudit(false))) {
-            main.out.print(Rbac.yaml(Rbac.clusterRules(engine, config.view()), Rbac.namespaceRules(), name, namespace));
+            main.out.print(EngineRbac.yaml(EngineRbac.clusterRules(engine, config.view()), EngineRbac.namespaceRules(), name, namespace));
         }
         return ExitCodes.OK;
     }

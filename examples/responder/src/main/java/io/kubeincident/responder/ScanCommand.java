@@ -57,6 +57,7 @@ final class ScanCommand implements Callable<Integer> {
         ApiClient client = KubeConnection.connect(cluster.target(), main.env);
         List<String> scope = config.view().getList("monitoring.namespaces", List.of());
         KubeConnection.preflight(client, scope);
+        io.kubeincident.core.access.ForbiddenReads.install(client, io.kubeincident.responder.run.Responder.RBAC_HINT);
         List<IncidentReport> reports;
         try (IncidentEngine engine = EngineFactory.build(config, client, b -> b.logAudit(false))) {
             reports = engine.scan();

@@ -28,6 +28,11 @@ record Cli(int exitCode, String out, String err) {
 
     /** A kubeconfig with one context {@code test} for {@code server}, no credentials. */
     static Path kubeconfig(Path dir, String server) throws IOException {
+        return kubeconfig(dir, server, "not-a-secret");
+    }
+
+    /** A kubeconfig with one context {@code test} for {@code server} that sends {@code token}. */
+    static Path kubeconfig(Path dir, String server, String token) throws IOException {
         Path f = dir.resolve("kubeconfig");
         Files.writeString(f, """
                 apiVersion: v1
@@ -45,8 +50,8 @@ record Cli(int exitCode, String out, String err) {
                 users:
                 - name: test
                   user:
-                    token: not-a-secret
-                """.formatted(server));
+                    token: %s
+                """.formatted(server, token));
         return f;
     }
 

@@ -29,5 +29,8 @@ class DemoCommandTest {
         assertTrue(out.matches("(?s).*crash-loop\\s+Deployment/shop/checkout\\s+bad-rollout\\s+rules\\s+0\\.\\d\\d\\s+execute\\s+"
                 + "rollback-deployment applied\\s+resolved.*"), out);
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+        // The engine ran as the responder's service account under exactly the derived RBAC, and nothing was refused.
+        assertTrue(out.contains("rbac       runs as system:serviceaccount:kube-incident:kube-incident-responder"), out);
+        assertFalse(out.contains("refused a request"), out);
     }
 }

@@ -1,5 +1,7 @@
 package io.kubeincident.responder;
 
+import io.kubeincident.core.access.EngineRbac;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -57,12 +59,12 @@ class RbacTest {
                 .orElseThrow(() -> new AssertionError("no " + kind + " in deploy/rbac.yaml"));
     }
 
-    private static Map<Rbac.Resource, Set<String>> rules(JsonNode role) {
-        Map<Rbac.Resource, Set<String>> out = new TreeMap<>();
+    private static Map<EngineRbac.Resource, Set<String>> rules(JsonNode role) {
+        Map<EngineRbac.Resource, Set<String>> out = new TreeMap<>();
         for (JsonNode rule : role.path("rules")) {
             for (JsonNode g : rule.path("apiGroups")) {
                 for (JsonNode r : rule.path("resources")) {
-                    Set<String> verbs = out.computeIfAbsent(new Rbac.Resource(g.asText(), r.asText()), k -> new TreeSet<>());
+                    Set<String> verbs = out.computeIfAbsent(new EngineRbac.Resource(g.asText(), r.asText()), k -> new TreeSet<>());
                     rule.path("verbs").forEach(v -> verbs.add(v.asText()));
                 }
             }
@@ -78,22 +80,22 @@ class RbacTest {
     @Test
     void clusterRoleIsExactlyWhatTheEnabledActionsAndWatchedKindsNeed() {
         try (IncidentEngine engine = deployedEngine()) {
-            Map<Rbac.Resource, Set<String>> required = Rbac.clusterRules(engine, deployedConfig);
-            Map<Rbac.Resource, Set<String>> granted = rules(doc("ClusterRole"));
+            Map<EngineRbac.Resource, Set<String>> required = EngineRbac.clusterRules(engine, deployedConfig);
+            Map<EngineRbac.Resource, Set<String>> granted = rules(doc("ClusterRole"));
             assertEquals(required, granted, "deploy/rbac.yaml ClusterRole vs `responder rbac`:\n"
-                    + Rbac.yaml(required, Rbac.namespaceRules(), "kube-incident-responder", "kube-incident"));
+                    + EngineRbac.yaml(required, EngineRbac.namespaceRules(), "kube-incident-responder", "kube-incident"));
         }
     }
 
     @Test
     void everyEnabledActionPermissionIsGrantedAndDisabledOnesAddNothing() {
         try (IncidentEngine engine = deployedEngine()) {
-            Map<Rbac.Resource, Set<String>> granted = rules(doc("ClusterRole"));
-            List<RemediationAction> enabled = Rbac.enabledActions(engine, deployedConfig);
+            Map<EngineRbac.Resource, Set<String>> granted = rules(doc("ClusterRole"));
+            List<RemediationAction> enabled = EngineRbac.enabledActions(engine, deployedConfig);
             assertFalse(enabled.isEmpty(), "the deployed configuration enables actions");
             for (RemediationAction a : enabled) {
                 a.permissions().forEach(p -> assertTrue(
-                        granted.getOrDefault(new Rbac.Resource(p.apiGroup(), p.resource()), Set.of()).contains(p.verb()),
+                        granted.getOrDefault(new EngineRbac.Resource(p.apiGroup(), p.resource()), Set.of()).contains(p.verb()),
                         a.id() + " needs " + p));
             }
             assertTrue(enabled.stream().anyMatch(a -> a.id().equals("restart-pod")), "restart-pod is enabled");
@@ -116,7 +118,7 @@ class RbacTest {
     void leasesOnlyInTheOwnNamespace() {
         JsonNode role = doc("Role");
         assertEquals("kube-incident", role.at("/metadata/namespace").asText());
-        assertEquals(Rbac.namespaceRules(), rules(role));
+        assertEquals(EngineRbac.namespaceRules(), rules(role));
         assertFalse(rules(doc("ClusterRole")).keySet().stream().anyMatch(r -> r.resource().equals("leases")),
                 "no cluster-wide lease access");
     }
@@ -126,7 +128,7 @@ class RbacTest {
         MapConfig noRestart = deployedConfig.with(Map.of("remediation.enable_pod_restart", "false", "audit.file", ""));
         try (IncidentEngine engine = EngineFactory.build(new ResponderConfig(noRestart, null, null), null,
                 b -> b.logAudit(false))) {
-            Set<String> podVerbs = Rbac.clusterRules(engine, noRestart).get(new Rbac.Resource("", "pods"));
+            Set<String> podVerbs = EngineRbac.clusterRules(engine, noRestart).get(new EngineRbac.Resource("", "pods"));
             assertFalse(podVerbs.contains("delete"), "pods delete only for restart-pod: " + podVerbs);
         }
     }

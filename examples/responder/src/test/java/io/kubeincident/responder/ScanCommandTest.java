@@ -18,10 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code scan} against the loopback API server, through a kubeconfig, as a user runs it. */
+/**
+ * {@code scan} against the loopback API server, through a kubeconfig, as a user runs it: as the responder's
+ * service account under deploy/rbac.yaml, enforced (a refused request fails the test).
+ */
 class ScanCommandTest {
     @RegisterExtension
-    static final KubeServerExtension kube = new KubeServerExtension().resetBetweenTests();
+    static final KubeServerExtension kube = new KubeServerExtension().resetBetweenTests().enforceRbac();
 
     private static final Map<String, String> FIXED = Map.of("KUBE_INCIDENT_RESPONDER_TEST__FIXED_ANALYZER", "true");
 
@@ -31,7 +34,8 @@ class ScanCommandTest {
 
     @BeforeEach
     void kubeconfig() throws Exception {
-        kubeconfig = Cli.kubeconfig(dir, kube.baseUrl());
+        kube.server().loadRbac(Path.of("deploy/rbac.yaml"));  // again: the reset after each test deletes every object
+        kubeconfig = Cli.kubeconfig(dir, kube.baseUrl(), kube.server().serviceAccountToken("kube-incident", "kube-incident-responder"));
     }
 
     private static Set<String> keys(JsonNode n) {

@@ -24,6 +24,7 @@ import io.kubernetes.client.openapi.models.V1EnvVar;
 import io.kubernetes.client.openapi.models.V1ManagedFieldsEntry;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1NodeCondition;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
@@ -56,15 +57,22 @@ import java.util.TreeSet;
  *   <li>the owner chain and the rollout history of a Deployment (ReplicaSet revisions, images, times) with
  *       the facts {@code rolloutRecent}, {@code minutesSinceRollout}, {@code currentImage},
  *       {@code previousImage}, {@code previousRevisionHealthy} (stated only when known);</li>
- *   <li>referenced ConfigMaps that changed after the last good revision ({@code changedConfigMaps});</li>
+ *   <li>referenced ConfigMaps that changed after the last good revision ({@code changedConfigMaps}), from their
+ *       metadata only (their values are never read);</li>
  *   <li>the conditions of the nodes involved ({@code node.<name>.<Type>}).</li>
  * </ul>
  * Reads the cluster view, plus the API for logs and ConfigMaps. Secret objects are never read: a Secret
- * reference is reported by name only. Failures to read degrade the evidence, never throw.
+ * reference is reported by name only. Failures to read degrade the evidence, never throw; a read the API server
+ * refuses (403) is named in the fact {@value #UNREADABLE}.
  */
 public final class EvidenceGatherer {
     private static final Logger LOG = LoggerFactory.getLogger(EvidenceGatherer.class);
     static final String REVISION = "deployment.kubernetes.io/revision";
+    /**
+     * Fact: the reads of this incident's evidence the API server refused (403), comma-separated
+     * {@code verb resource namespace/name}, such as {@code get configmaps shop/app-config}.
+     */
+    public static final String UNREADABLE = "evidence.unreadable";
     private static final int MAX_EVENT_OBJECTS = 25;
     private static final int MAX_NODES = 5;
 
@@ -109,7 +117,7 @@ public final class EvidenceGatherer {
         part("referenced ConfigMaps", missing, () -> configMaps(incident, view, history, facts, missing), null);
         part("node conditions", missing, () -> nodes(incident, view, facts), null);
         facts.put("podCount", String.valueOf(incident.resources().stream().filter(r -> r.kind().equals("Pod")).count()));
-        List<LogExcerpt> logs = part("logs", missing, () -> logs(incident, missing), List.of());
+        List<LogExcerpt> logs = part("logs", missing, () -> logs(incident, facts, missing), List.of());
         List<String> said = missing.stream().map(redactor::apply).toList();
         if (!said.isEmpty()) facts.put("missingEvidence", String.join("; ", said));
         return new Gathered(new Evidence(events, logs, chain, history, redactor.applyValues(facts), List.of()), said);
@@ -289,7 +297,6 @@ public final class EvidenceGatherer {
         if (client == null) return;
         Instant lastGood = lastGoodSince(incident, view, history);
         if (lastGood == null) return;
-        CoreV1Api core = new CoreV1Api(client);
         List<String> changed = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         Instant newest = null;
@@ -297,15 +304,17 @@ public final class EvidenceGatherer {
         for (String name : cms) {
             if (checked++ >= config.maxConfigMaps()) break;
             try {
-                V1ConfigMap cm = core.readNamespacedConfigMap(name, ns).execute();
-                Instant changedAt = lastChange(cm);
+                Instant changedAt = lastChange(configMapMetadata(ns, name));
                 if (changedAt != null && changedAt.isAfter(lastGood)) {
                     changed.add(name);
                     newest = max(newest, changedAt);
                 }
             } catch (ApiException e) {
                 if (e.getCode() == 404) missing.add(name);
-                else unread.add("ConfigMap " + ns + "/" + name + ": " + unreadable(e));
+                else {
+                    if (e.getCode() == 403) unreadable(facts, "get configmaps " + ns + "/" + name);
+                    unread.add("ConfigMap " + ns + "/" + name + ": " + unreadable(e));
+                }
             } catch (RuntimeException e) {
                 unread.add("ConfigMap " + ns + "/" + name + ": " + unreadable(e));
             }
@@ -340,11 +349,32 @@ public final class EvidenceGatherer {
         return oldest;
     }
 
-    private static Instant lastChange(V1ConfigMap cm) {
-        Instant t = Refs.created(cm);
-        if (cm.getMetadata() != null && cm.getMetadata().getManagedFields() != null) {
+    /**
+     * A ConfigMap's metadata only ({@code PartialObjectMetadata}): its change times without its values, which
+     * never enter the process. Needs {@code get} on {@code configmaps}, as a full read would (RBAC does not tell
+     * the two apart); the responder's derived RBAC grants exactly that.
+     */
+    private V1ObjectMeta configMapMetadata(String ns, String name) throws ApiException {
+        String path = "/api/v1/namespaces/" + client.escapeString(ns) + "/configmaps/" + client.escapeString(name);
+        // Mutable maps: the client's authentications add the bearer token to them.
+        Map<String, String> headers = new java.util.HashMap<>(Map.of("Accept", "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"));
+        okhttp3.Call call = client.buildCall(client.getBasePath(), path, "GET", new ArrayList<>(), new ArrayList<>(), null,
+                headers, new java.util.HashMap<>(), new java.util.HashMap<>(), new String[]{"BearerToken"}, null);
+        // PartialObjectMetadata has ConfigMap's apiVersion/kind/metadata fields and nothing else; only metadata is kept.
+        V1ConfigMap answer = client.<V1ConfigMap>execute(call, V1ConfigMap.class).getData();
+        return answer == null || answer.getMetadata() == null ? new V1ObjectMeta() : answer.getMetadata();
+    }
+
+    /** Records a read the API server refused (403): the evidence says what it could not see. */
+    private static void unreadable(Map<String, String> facts, String what) {
+        facts.merge(UNREADABLE, what, (a, b) -> a + "," + b);
+    }
+
+    private static Instant lastChange(V1ObjectMeta md) {
+        Instant t = md.getCreationTimestamp() == null ? null : md.getCreationTimestamp().toInstant();
+        if (md.getManagedFields() != null) {
             // ConfigMaps have no modification time; the field managers' write times are the only record.
-            for (V1ManagedFieldsEntry m : cm.getMetadata().getManagedFields()) {
+            for (V1ManagedFieldsEntry m : md.getManagedFields()) {
                 if (m.getTime() != null) t = max(t, m.getTime().toInstant());
             }
         }
@@ -435,7 +465,7 @@ public final class EvidenceGatherer {
 
     // ------------------------------------------------------------------ logs
 
-    private List<LogExcerpt> logs(Incident incident, List<String> unread) {
+    private List<LogExcerpt> logs(Incident incident, Map<String, String> facts, List<String> unread) {
         if (client == null || config.logPods() == 0 || config.logLines() == 0 || config.logBytes() == 0) return List.of();
         List<Finding> podFindings = new ArrayList<>();
         Set<String> pods = new LinkedHashSet<>();
@@ -479,6 +509,11 @@ public final class EvidenceGatherer {
                     }
                     out.add(new LogExcerpt(f.resource(), container, previous, redactor.applyLines(lines), truncated));
                 } catch (ApiException e) {
+                    if (e.getCode() == 403) {
+                        unreadable(facts, "get pods/log " + f.resource().namespace() + "/" + f.resource().name());
+                        unread.add("logs: " + unreadable(e) + " (forbidden)");
+                        return out;  // the other pods' logs are refused the same way
+                    }
                     // No log (container never started, no previous instance, pod gone): evidence without it.
                     // Anything else (403, 429, 5xx, no answer) is a gap worth saying.
                     if (e.getCode() != 400 && e.getCode() != 404) {

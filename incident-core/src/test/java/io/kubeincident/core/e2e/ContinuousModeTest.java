@@ -6,6 +6,7 @@ import io.kubeincident.core.audit.InMemoryAuditSink;
 import io.kubeincident.testkit.Await;
 import io.kubeincident.testkit.scenario.DeploymentBuilder;
 import io.kubeincident.testkit.scenario.Workload;
+import io.kubeincident.core.fixtures.DerivedRbac;
 import io.kubeincident.testkit.server.KubeServerExtension;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -29,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ContinuousModeTest {
 
     @RegisterExtension
-    final KubeServerExtension kube = new KubeServerExtension();
+    final KubeServerExtension kube = new KubeServerExtension().enforceRbac();
 
     @Test
     void aCrashLoopAppearingAfterStartIsHandledFromWatchEventsNotPolling() throws Exception {
@@ -38,8 +39,8 @@ class ContinuousModeTest {
         InMemoryAuditSink audit = new InMemoryAuditSink();
         Map<String, String> config = Map.of("monitoring.scan_interval", "1h",
                 "monitoring.confidence_threshold", "0.6", "monitoring.approval_threshold", "0.4");
-        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).config(config)
-                .auditSink(audit).logAudit(false).build()) {
+        try (IncidentEngine engine = DerivedRbac.build(kube.server(), IncidentEngine.builder().config(config)
+                .auditSink(audit).logAudit(false), config)) {
             engine.start();
             Await.until(Duration.ofSeconds(20), engine::isReady, "the informer caches to sync");
             assertTrue(audit.withStep("detected").isEmpty(), "an empty cluster has no incident");

@@ -14,6 +14,7 @@ import io.kubeincident.core.learn.InMemoryOutcomeHistory;
 import io.kubeincident.testkit.MutableClock;
 import io.kubeincident.testkit.scenario.DeploymentBuilder;
 import io.kubeincident.testkit.scenario.Workload;
+import io.kubeincident.core.fixtures.DerivedRbac;
 import io.kubeincident.testkit.server.KubeServerExtension;
 import io.kubeincident.testkit.sim.ControllerEmulator;
 import io.kubernetes.client.openapi.ApiClient;
@@ -45,7 +46,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RemediationScenariosTest {
 
     @RegisterExtension
-    static final KubeServerExtension kube = new KubeServerExtension().resetBetweenTests();
+    /** Under the RBAC derived for each engine: a request it does not grant fails the test. */
+    static final KubeServerExtension kube = new KubeServerExtension().resetBetweenTests().enforceRbac();
 
     private final MutableClock clock = new MutableClock(Instant.now());
     private final InMemoryAuditSink audit = new InMemoryAuditSink();
@@ -61,10 +63,10 @@ class RemediationScenariosTest {
         Map<String, String> config = new HashMap<>(Map.of("verification.window", "3m", "verification.stable_observations", "2",
                 "safety.cooldown", "0s"));
         config.putAll(overrides);
-        var b = IncidentEngine.builder().apiClient(kube.apiClient()).config(config).clock(clock).auditSink(audit)
+        var b = IncidentEngine.builder().config(config).clock(clock).auditSink(audit)
                 .logAudit(false).outcomeHistory(outcomes);
         if (analyzer != null) b.addAnalyzer(analyzer);
-        IncidentEngine e = b.build();
+        IncidentEngine e = DerivedRbac.build(kube.server(), b, config);
         closeables.add(e);
         return e;
     }
@@ -388,9 +390,9 @@ class RemediationScenariosTest {
         };
         ScriptedAnalyzer plan = new ScriptedAnalyzer(req -> List.of(new ProposedAction("flaky-fix", req.incident().rootResource(),
                 Map.of(), 0.95, "fix it")));
-        IncidentEngine engine = IncidentEngine.builder().apiClient(kube.apiClient()).config(Map.of("safety.retry_budget", "10",
-                        "remediation.enable_flaky_fix", "true"))
-                .clock(clock).auditSink(audit).logAudit(false).addAnalyzer(plan).addAction(flaky).build();
+        Map<String, String> config = Map.of("safety.retry_budget", "10", "remediation.enable_flaky_fix", "true");
+        IncidentEngine engine = DerivedRbac.build(kube.server(), IncidentEngine.builder().config(config)
+                .clock(clock).auditSink(audit).logAudit(false).addAnalyzer(plan).addAction(flaky), config);
         closeables.add(engine);
         String id = engine.runOnce().get(0).incident().id();
         for (int i = 0; i < 8; i++) {

@@ -17,6 +17,7 @@ import io.kubeincident.spi.ActionContext;
 import io.kubeincident.spi.RemediationAction;
 import io.kubeincident.testkit.scenario.DeploymentBuilder;
 import io.kubeincident.testkit.scenario.NodeBuilder;
+import io.kubeincident.core.fixtures.DerivedRbac;
 import io.kubeincident.testkit.server.KubeServerExtension;
 import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiException;
@@ -57,7 +58,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SafetyInvariantsTest {
 
     @RegisterExtension
-    static final KubeServerExtension kube = new KubeServerExtension().resetBetweenTests();
+    /** Under the RBAC derived for each engine: a request it does not grant fails the test. */
+    static final KubeServerExtension kube = new KubeServerExtension().resetBetweenTests().enforceRbac();
 
     private final InMemoryAuditSink audit = new InMemoryAuditSink();
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -68,10 +70,10 @@ class SafetyInvariantsTest {
     }
 
     private IncidentEngine engine(Map<String, String> config, ScriptedAnalyzer analyzer, RemediationAction... extra) {
-        var b = IncidentEngine.builder().apiClient(kube.apiClient()).config(config).auditSink(audit).logAudit(false)
+        var b = IncidentEngine.builder().config(config).auditSink(audit).logAudit(false)
                 .addAnalyzer(analyzer);
         for (RemediationAction a : extra) b.addAction(a);
-        IncidentEngine e = b.build();
+        IncidentEngine e = DerivedRbac.build(kube.server(), b, config);
         closeables.add(e);
         return e;
     }

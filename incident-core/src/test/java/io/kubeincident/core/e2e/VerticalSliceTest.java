@@ -7,6 +7,7 @@ import io.kubeincident.core.IncidentEngine;
 import io.kubeincident.core.audit.InMemoryAuditSink;
 import io.kubeincident.testkit.scenario.DeploymentBuilder;
 import io.kubeincident.testkit.scenario.Workload;
+import io.kubeincident.core.fixtures.DerivedRbac;
 import io.kubeincident.testkit.server.KubeServerExtension;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -37,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class VerticalSliceTest {
 
     @RegisterExtension
-    final KubeServerExtension kube = new KubeServerExtension();
+    final KubeServerExtension kube = new KubeServerExtension().enforceRbac();
 
     @Test
     void crashLoopInDefaultIsDetectedDiagnosedAndRestarted() throws ApiException {
@@ -47,8 +48,8 @@ class VerticalSliceTest {
         // A team that lets one restart of an unexplained crash loop run unattended (the rules give it 0.6).
         Map<String, String> config = Map.of("monitoring.confidence_threshold", "0.6",
                 "monitoring.approval_threshold", "0.4");
-        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).config(config)
-                .auditSink(audit).logAudit(false).build()) {
+        try (IncidentEngine engine = DerivedRbac.build(kube.server(), IncidentEngine.builder().config(config)
+                .auditSink(audit).logAudit(false), config)) {
             List<IncidentReport> handled = engine.runOnce();
 
             assertEquals(1, handled.size());
@@ -67,7 +68,7 @@ class VerticalSliceTest {
         ApiClient client = kube.apiClient();
         String pod = createCrashLoopingDeployment(client, "default", "web");
         InMemoryAuditSink audit = new InMemoryAuditSink();
-        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).auditSink(audit).logAudit(false).build()) {
+        try (IncidentEngine engine = DerivedRbac.build(kube.server(), IncidentEngine.builder().auditSink(audit).logAudit(false), Map.of())) {
             IncidentReport r = engine.runOnce().get(0);
             assertEquals(Decision.APPROVAL, r.plan().get(0).decision());
             assertEquals(List.of(pod), podNames(client, "default"), "nothing runs before approval");
@@ -98,7 +99,7 @@ class VerticalSliceTest {
         ApiClient client = kube.apiClient();
         String pod = createCrashLoopingDeployment(client, "kube-system", "coredns");
         InMemoryAuditSink audit = new InMemoryAuditSink();
-        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).auditSink(audit).logAudit(false).build()) {
+        try (IncidentEngine engine = DerivedRbac.build(kube.server(), IncidentEngine.builder().auditSink(audit).logAudit(false), Map.of())) {
             List<IncidentReport> handled = engine.runOnce();
             assertEquals(1, handled.size());
             var planned = handled.get(0).plan().get(0);
@@ -116,9 +117,10 @@ class VerticalSliceTest {
         ApiClient client = kube.apiClient();
         String pod = createCrashLoopingDeployment(client, "default", "web");
         InMemoryAuditSink audit = new InMemoryAuditSink();
-        try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).config(Map.of("remediation.mode", "dry-run",
-                        "monitoring.confidence_threshold", "0.6", "monitoring.approval_threshold", "0.4"))
-                .auditSink(audit).logAudit(false).build()) {
+        Map<String, String> config = Map.of("remediation.mode", "dry-run",
+                "monitoring.confidence_threshold", "0.6", "monitoring.approval_threshold", "0.4");
+        try (IncidentEngine engine = DerivedRbac.build(kube.server(), IncidentEngine.builder().config(config)
+                .auditSink(audit).logAudit(false), config)) {
             engine.runOnce();
             assertEquals(List.of(pod), podNames(client, "default"));
             AuditRecord outcome = audit.withStep("outcome").get(0);

@@ -17,6 +17,7 @@ import io.kubeincident.core.monitor.InformerClusterView;
 import io.kubeincident.core.monitor.Refs;
 import io.kubeincident.testkit.server.KubeServerExtension;
 import io.kubeincident.testkit.server.LoopbackKubeServer;
+import io.kubeincident.testkit.server.RbacDecision;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -187,6 +188,67 @@ class EvidenceGathererTest {
         assertTrue(paths.stream().noneMatch(p -> p.contains("/secrets")), paths.toString());
         assertTrue(paths.stream().anyMatch(p -> p.endsWith("/configmaps/web-config")), paths.toString());
         assertFalse(e.toString().contains("postgres://db:5432/orders"), "ConfigMap data is not evidence");
+    }
+
+    /** The shipped RBAC grants {@code get configmaps} and {@code get pods/log}; here one or the other. */
+    private Evidence gatherUnderRbac(LoopbackKubeServer server, String rules, List<String> bodies) throws Exception {
+        current.getMetadata().creationTimestamp(minutesAgo(60 * 24 * 2));
+        web.getSpec().getTemplate().getSpec()
+                .addVolumesItem(new V1Volume().name("cfg").configMap(new V1ConfigMapVolumeSource().name("web-config")));
+        crashingPods(1);
+        CoreV1Api admin = new CoreV1Api(server.apiClient());
+        admin.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name("shop"))).execute();
+        admin.createNamespacedConfigMap("shop", new V1ConfigMap().metadata(new V1ObjectMeta().name("web-config").namespace("shop"))
+                .putDataItem("DATABASE_URL", "postgres://db:5432/orders")).execute();
+        server.loadRbac("""
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRole
+                metadata: {name: evidence}
+                rules:
+                """ + rules + """
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRoleBinding
+                metadata: {name: evidence}
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: evidence}
+                subjects: [{kind: ServiceAccount, name: responder, namespace: kube-incident}]
+                """);
+        server.enforceRbac();
+        ApiClient client = server.apiClientAs("kube-incident", "responder");
+        client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(chain -> {
+            okhttp3.Response r = chain.proceed(chain.request());
+            bodies.add(r.peekBody(1 << 20).string());
+            return r;
+        }).build());
+        InformerClusterView view = InformerClusterView.of(objects);
+        return new EvidenceGatherer(client, java.time.Clock.systemUTC()).gather(incident(view), view);
+    }
+
+    @Test
+    void underTheShippedRbacAChangedConfigMapIsFoundFromItsMetadataAloneAndRefusedReadsAreNamed() throws Exception {
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (LoopbackKubeServer server = LoopbackKubeServer.start()) {
+            Evidence e = gatherUnderRbac(server, "  - {apiGroups: [\"\"], resources: [configmaps], verbs: [get]}\n", bodies);
+            hasFacts(e.facts(), "changedConfigMaps", "web-config");
+            assertFalse(bodies.isEmpty());
+            assertTrue(bodies.stream().noneMatch(b -> b.contains("postgres://")), "the ConfigMap's values never reach the process");
+            assertTrue(bodies.stream().anyMatch(b -> b.contains("PartialObjectMetadata")), bodies.toString());
+            // No pods/log in this role: the evidence says what it could not read.
+            assertEquals("get pods/log shop/web-7d4b9c-p0", e.facts().get(EvidenceGatherer.UNREADABLE));
+            assertTrue(e.logs().isEmpty());
+            assertEquals(List.of("pods/log"), server.rbacDenials().stream().map(RbacDecision::combinedResource).distinct().toList());
+        }
+    }
+
+    @Test
+    void withoutConfigMapReadsTheEvidenceSaysWhatItCouldNotSee() throws Exception {
+        List<String> bodies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (LoopbackKubeServer server = LoopbackKubeServer.start()) {
+            Evidence e = gatherUnderRbac(server, "  - {apiGroups: [\"\"], resources: [pods/log], verbs: [get]}\n", bodies);
+            assertFalse(e.facts().containsKey("changedConfigMaps"));
+            assertFalse(e.facts().containsKey("missingConfigMaps"), "refused is not missing");
+            assertEquals("get configmaps shop/web-config", e.facts().get(EvidenceGatherer.UNREADABLE));
+        }
     }
 
     @Test

@@ -214,6 +214,9 @@ final class HttpFront implements AutoCloseable {
             case 200 -> "OK";
             case 201 -> "Created";
             case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 406 -> "Not Acceptable";
             case 404 -> "Not Found";
             case 405 -> "Method Not Allowed";
             case 409 -> "Conflict";

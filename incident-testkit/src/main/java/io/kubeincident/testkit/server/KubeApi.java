@@ -48,7 +48,7 @@ final class KubeApi {
     final ObjectMapper json = new ObjectMapper();
     private final ReentrantLock lock = new ReentrantLock();
     /** Mirror of the store (group|plural|namespace|name -> object), fed by the CRUD dispatcher's events. */
-    private final Map<String, ObjectNode> store = new TreeMap<>();
+    private final TreeMap<String, ObjectNode> store = new TreeMap<>();
     private final Map<String, String> logs = new LinkedHashMap<>();
     private final Map<String, Response> logAnswers = new LinkedHashMap<>();
     private final Kinds kinds = new Kinds();
@@ -94,9 +94,27 @@ final class KubeApi {
     // ---------------------------------------------------------------- entry points
 
     Response handle(String method, String rawPath, String contentType, byte[] body) {
+        return handle(method, rawPath, contentType, null, body);
+    }
+
+    /** {@code accept} may ask for metadata only ({@code as=PartialObjectMetadata}) on a get or list. */
+    Response handle(String method, String rawPath, String contentType, String accept, byte[] body) {
         lock.lock();
         try {
-            return route(method.toUpperCase(), rawPath, contentType, body == null ? new byte[0] : body);
+            String upper = method.toUpperCase();
+            Optional<String> as = Optional.empty();
+            if (upper.equals("GET")) {
+                try {
+                    as = MetadataOnly.wanted(accept);
+                } catch (IllegalArgumentException e) {
+                    return status(406, "NotAcceptable", e.getMessage(), null, null);
+                }
+            }
+            Response r = route(upper, rawPath, contentType, body == null ? new byte[0] : body);
+            if (as.isEmpty() || r.code() != 200 || !r.contentType().equals("application/json")) return r;
+            ApiPath p = ApiPath.parse(rawPath);
+            if (p == null || p.subresource() != null) return r;
+            return ok(200, MetadataOnly.convert(json, (ObjectNode) readTree(r.text()), as.get()));
         } catch (Patches.PatchException | IllegalArgumentException e) {
             return status(400, "BadRequest", e.getMessage(), null, null);
         } catch (RuntimeException e) {
@@ -114,6 +132,24 @@ final class KubeApi {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The RBAC objects in the store, for the authorizer. */
+    RbacAuthorizer.Policy rbacPolicy() {
+        lock.lock();
+        try {
+            return new RbacAuthorizer.Policy(objects(RbacAuthorizer.GROUP, "clusterroles"),
+                    objects(RbacAuthorizer.GROUP, "clusterrolebindings"), objects(RbacAuthorizer.GROUP, "roles"),
+                    objects(RbacAuthorizer.GROUP, "rolebindings"));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private List<ObjectNode> objects(String group, String plural) {
+        String prefix = group + "|" + plural + "|";
+        // Keys sort by group|plural|..., so the objects of one resource are one range of the map.
+        return store.subMap(prefix, prefix + Character.MAX_VALUE).values().stream().map(ObjectNode::deepCopy).toList();
     }
 
     void expectPodLog(String ns, String pod, String container, boolean previous, String text) {
@@ -630,6 +666,23 @@ final class KubeApi {
     private Response notFound(ApiPath p) {
         String group = p.group().isEmpty() ? "" : "." + p.group();
         return status(404, "NotFound", p.plural() + group + " \"" + p.name() + "\" not found", p.name(), kind(p));
+    }
+
+    /** A 403 as the API server's authorization filter writes it: details name the group and the plural resource. */
+    Response forbidden(String message, String group, String resource, String name) {
+        ObjectNode s = json.createObjectNode();
+        s.put("kind", "Status");
+        s.put("apiVersion", "v1");
+        s.putObject("metadata");
+        s.put("status", "Failure");
+        s.put("message", message);
+        s.put("reason", "Forbidden");
+        ObjectNode d = s.putObject("details");
+        if (name != null && !name.isEmpty()) d.put("name", name);
+        if (group != null && !group.isEmpty()) d.put("group", group);
+        if (resource != null && !resource.isEmpty()) d.put("kind", resource);
+        s.put("code", 403);
+        return ok(403, s);
     }
 
     Response status(int code, String reason, String message, String name, String kind) {

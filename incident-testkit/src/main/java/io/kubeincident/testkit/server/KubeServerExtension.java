@@ -9,6 +9,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
+import java.util.List;
+
 /**
  * Starts a {@link LoopbackKubeServer} per test class and stops it after the class.
  *
@@ -34,10 +36,21 @@ public final class KubeServerExtension implements BeforeAllCallback, AfterAllCal
     /** Nested test classes run beforeAll/afterAll again: only the outermost starts and stops. */
     private int classDepth;
     private boolean reset;
+    private boolean enforceRbac;
 
     /** Deletes every object and expected log after each test (the server itself is kept). */
     public KubeServerExtension resetBetweenTests() {
         this.reset = true;
+        return this;
+    }
+
+    /**
+     * Starts the server with RBAC enforcement on ({@link LoopbackKubeServer#enforceRbac()}) and fails every test
+     * during which it refused a request (403), listing what was refused. Grant what the code under test needs
+     * with {@link LoopbackKubeServer#loadRbac(String)} and give it {@link LoopbackKubeServer#apiClientAs}.
+     */
+    public KubeServerExtension enforceRbac() {
+        this.enforceRbac = true;
         return this;
     }
 
@@ -63,7 +76,7 @@ public final class KubeServerExtension implements BeforeAllCallback, AfterAllCal
     @Override
     public synchronized void beforeAll(ExtensionContext context) {
         perClass = true;
-        if (classDepth++ == 0 && server == null) server = LoopbackKubeServer.start();
+        if (classDepth++ == 0 && server == null) server = newServer();
     }
 
     @Override
@@ -73,16 +86,32 @@ public final class KubeServerExtension implements BeforeAllCallback, AfterAllCal
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        if (server == null) server = LoopbackKubeServer.start();
+        if (server == null) server = newServer();
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
+        List<RbacDecision> denied = List.of();
+        if (enforceRbac && server != null) {
+            denied = server.rbacDenials();
+            server.clearRbacDecisions();
+        }
         if (!perClass) {
             stop();
         } else if (reset && server != null) {
             server.reset();
         }
+        if (!denied.isEmpty()) {
+            StringBuilder sb = new StringBuilder("the loopback API server refused requests under RBAC:");
+            denied.forEach(d -> sb.append("\n  ").append(d));
+            throw new AssertionError(sb.toString());
+        }
+    }
+
+    private LoopbackKubeServer newServer() {
+        LoopbackKubeServer s = LoopbackKubeServer.start();
+        if (enforceRbac) s.enforceRbac();
+        return s;
     }
 
     private void stop() {
@@ -99,7 +128,7 @@ public final class KubeServerExtension implements BeforeAllCallback, AfterAllCal
 
     @Override
     public Object resolveParameter(ParameterContext p, ExtensionContext e) {
-        if (server == null) server = LoopbackKubeServer.start();
+        if (server == null) server = newServer();
         return p.getParameter().getType() == LoopbackKubeServer.class ? server : server.apiClient();
     }
 }

@@ -1,9 +1,19 @@
 package io.kubeincident.testkit.server;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kubernetes.client.openapi.ApiClient;
 import okhttp3.OkHttpClient;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +57,14 @@ public final class LoopbackKubeServer implements AutoCloseable {
     /** The last requests, "METHOD /path?query", oldest first, for tests that assert what a client did. */
     private final java.util.Deque<String> requestLog = new java.util.ArrayDeque<>();
     private static final int REQUEST_LOG_MAX = 10_000;
+    private static final String ADMIN_TOKEN = "loopback-admin-token";
+    private static final int DECISIONS_MAX = 100_000;
+
+    /** Bearer token to identity; the admin token is the one {@link #apiClient()} sends. */
+    private final Map<String, RbacAuthorizer.Identity> tokens = new ConcurrentHashMap<>();
+    private volatile boolean rbacEnforced;
+    /** Distinct decisions, in the order first made. */
+    private final Set<RbacDecision> decisions = new LinkedHashSet<>();
 
     private LoopbackKubeServer(int watchHistory) throws IOException {
         api = new KubeApi(watchHistory);
@@ -54,6 +72,7 @@ public final class LoopbackKubeServer implements AutoCloseable {
         baseUrl = "http://127.0.0.1:" + front.port();
         apiHttp = new OkHttpClient.Builder().connectTimeout(API_TIMEOUT).writeTimeout(API_TIMEOUT).readTimeout(API_TIMEOUT).build();
         informerHttp = apiHttp.newBuilder().readTimeout(Duration.ZERO).build();
+        tokens.put(ADMIN_TOKEN, RbacAuthorizer.Identity.ADMIN);
     }
 
     /** Starts a server on a free loopback port. */
@@ -86,9 +105,152 @@ public final class LoopbackKubeServer implements AutoCloseable {
     }
 
     private ApiClient client(OkHttpClient http) {
-        ApiClient c = new ApiClient(http);
+        // The test's own client is the cluster administrator (system:masters): never subject to RBAC.
+        ApiClient c = new ApiClient(http.newBuilder().addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).build())).build());
         c.setBasePath(baseUrl);
         return c;
+    }
+
+    // ---------------------------------------------------------------- RBAC
+
+    /**
+     * Turns RBAC enforcement on (it is off by default): from now on every request is authorized as the
+     * Kubernetes RBAC authorizer does, against the Roles, ClusterRoles and bindings in the store (load them
+     * with {@link #loadRbac(String)} or create them through the API). Requests of {@link #apiClient()} are
+     * the administrator's and always allowed; those of {@link #apiClientAs(String, String)} are the service
+     * account's; a request without a token is {@code system:anonymous}; an unknown token is 401. A denial is
+     * the real server's 403 Status. Every decision on a non-administrator request is recorded
+     * ({@link #rbacDecisions()}).
+     */
+    public LoopbackKubeServer enforceRbac() {
+        rbacEnforced = true;
+        return this;
+    }
+
+    /** Whether {@link #enforceRbac()} was called. */
+    public boolean rbacEnforced() {
+        return rbacEnforced;
+    }
+
+    /**
+     * Creates (or replaces) the Roles, ClusterRoles, RoleBindings and ClusterRoleBindings of a multi-document
+     * YAML such as a deploy/rbac.yaml, as the administrator. Any other kind is an error: nothing of it is created.
+     */
+    public void loadRbac(String yaml) {
+        List<ObjectNode> docs = new ArrayList<>();
+        ObjectMapper json = new ObjectMapper();
+        for (Object doc : new org.yaml.snakeyaml.Yaml().loadAll(yaml)) {
+            if (doc == null) continue;
+            if (!(doc instanceof Map<?, ?>)) throw new IllegalArgumentException("not a Kubernetes object: " + doc);
+            ObjectNode o = json.valueToTree(doc);
+            String kind = o.path("kind").asText();
+            if (!List.of("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding").contains(kind)
+                    || !o.path("apiVersion").asText().startsWith(RbacAuthorizer.GROUP + "/")) {
+                throw new IllegalArgumentException("loadRbac takes rbac.authorization.k8s.io Roles, ClusterRoles and bindings, not "
+                        + o.path("apiVersion").asText() + " " + kind);
+            }
+            boolean namespaced = kind.equals("Role") || kind.equals("RoleBinding");
+            if (o.path("metadata").path("name").asText("").isEmpty()
+                    || namespaced && o.path("metadata").path("namespace").asText("").isEmpty()) {
+                throw new IllegalArgumentException(kind + " needs metadata.name" + (namespaced ? " and metadata.namespace" : ""));
+            }
+            docs.add(o);
+        }
+        for (ObjectNode o : docs) {
+            String kind = o.path("kind").asText();
+            String plural = kind.toLowerCase(java.util.Locale.ROOT) + "s";
+            String ns = o.path("metadata").path("namespace").asText("");
+            String collection = "/apis/" + o.path("apiVersion").asText() + (ns.isEmpty() || !(kind.equals("Role")
+                    || kind.equals("RoleBinding")) ? "" : "/namespaces/" + ns) + "/" + plural;
+            byte[] body = o.toString().getBytes(StandardCharsets.UTF_8);
+            KubeApi.Response r = api.handle("POST", collection, "application/json", body);
+            if (r.code() == 409) r = api.handle("PUT", collection + "/" + o.path("metadata").path("name").asText(), "application/json", body);
+            if (r.code() >= 300) throw new IllegalArgumentException("cannot create " + kind + ": " + r.text());
+        }
+    }
+
+    /** {@link #loadRbac(String)} from a file. */
+    public void loadRbac(Path yamlFile) {
+        try {
+            loadRbac(Files.readString(yamlFile));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The bearer token of service account {@code namespace/name} ({@code system:serviceaccount:namespace:name},
+     * groups {@code system:serviceaccounts}, {@code system:serviceaccounts:namespace}, {@code system:authenticated}).
+     * The ServiceAccount object itself need not exist.
+     */
+    public String serviceAccountToken(String namespace, String name) {
+        if (namespace == null || namespace.isBlank() || name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a service account needs a namespace and a name");
+        }
+        String token = "loopback-sa." + namespace + "." + name;
+        tokens.putIfAbsent(token, RbacAuthorizer.Identity.serviceAccount(namespace, name));
+        return token;
+    }
+
+    /**
+     * A client (10 s timeouts) that authenticates as service account {@code namespace/name} with a bearer token,
+     * the way client-java's {@code AccessTokenAuthentication} sets one up.
+     */
+    public ApiClient apiClientAs(String namespace, String name) {
+        return tokenClient(apiHttp, serviceAccountToken(namespace, name));
+    }
+
+    /** As {@link #apiClientAs(String, String)}, with read timeout 0 for informers and watches. */
+    public ApiClient informerApiClientAs(String namespace, String name) {
+        return tokenClient(informerHttp, serviceAccountToken(namespace, name));
+    }
+
+    private ApiClient tokenClient(OkHttpClient http, String token) {
+        ApiClient c = new ApiClient(http);
+        c.setBasePath(baseUrl);
+        c.setApiKeyPrefix("Bearer");
+        c.setApiKey(token);
+        return c;
+    }
+
+    /** Every distinct authorization decision since the start (or the last clear), in the order first made. */
+    public List<RbacDecision> rbacDecisions() {
+        synchronized (decisions) {
+            return List.copyOf(decisions);
+        }
+    }
+
+    /** The denied ones of {@link #rbacDecisions()}. */
+    public List<RbacDecision> rbacDenials() {
+        return rbacDecisions().stream().filter(d -> !d.allowed()).toList();
+    }
+
+    public void clearRbacDecisions() {
+        synchronized (decisions) {
+            decisions.clear();
+        }
+    }
+
+    /** Null when {@code req} may go on; otherwise the 401 or 403 to answer. */
+    private KubeApi.Response authorize(HttpFront.Request req) {
+        if (!rbacEnforced) return null;
+        RbacAuthorizer.Identity who = RbacAuthorizer.Identity.ANONYMOUS;
+        String auth = req.header("authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            who = tokens.get(auth.substring(7).trim());
+            if (who == null) return api.status(401, "Unauthorized", "Unauthorized", null, null);
+        }
+        if (who.admin()) return null;
+        RbacAuthorizer.Attributes a = RbacAuthorizer.attributes(req.method(), req.rawPath());
+        String grant = RbacAuthorizer.grant(who, a, api.rbacPolicy());
+        RbacDecision d = new RbacDecision(who.user(), a.verb(), a.apiGroup(), a.resource(), a.subresource(), a.namespace(),
+                a.name(), a.path(), grant != null, grant);
+        synchronized (decisions) {
+            if (decisions.size() < DECISIONS_MAX) decisions.add(d);
+        }
+        if (grant != null) return null;
+        return api.forbidden(RbacAuthorizer.forbiddenMessage(who, a), a.apiGroup(), a.resource(), a.name());
     }
 
     /**
@@ -151,12 +313,17 @@ public final class LoopbackKubeServer implements AutoCloseable {
             requestLog.addLast(req.method() + " " + req.rawPath());
             if (requestLog.size() > REQUEST_LOG_MAX) requestLog.removeFirst();
         }
+        KubeApi.Response refused = authorize(req);
+        if (refused != null) {
+            ex.respond(refused.code(), refused.contentType(), refused.body());
+            return;
+        }
         ApiPath p = ApiPath.parse(req.rawPath());
         if (req.method().equals("GET") && p != null && p.flag("watch")) {
             watch(ex, p);
             return;
         }
-        KubeApi.Response r = api.handle(req.method(), req.rawPath(), req.header("content-type"), req.body());
+        KubeApi.Response r = api.handle(req.method(), req.rawPath(), req.header("content-type"), req.header("accept"), req.body());
         ex.respond(r.code(), r.contentType(), r.body());
     }
 

@@ -3,6 +3,7 @@ package io.kubeincident.responder.demo;
 import io.kubeincident.testkit.scenario.DeploymentBuilder;
 import io.kubeincident.testkit.scenario.PodBuilder;
 import io.kubeincident.testkit.server.LoopbackKubeServer;
+import io.kubeincident.testkit.server.RbacDecision;
 import io.kubeincident.testkit.sim.ControllerEmulator;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -97,8 +98,24 @@ public final class DemoCluster implements AutoCloseable {
         }
     }
 
+    /** The administrator's client (creates the incidents, plays the controllers): never subject to RBAC. */
     public ApiClient apiClient() {
         return server.apiClient();
+    }
+
+    /**
+     * Switches RBAC enforcement on with the roles and bindings of {@code rbacYaml} (as {@code responder rbac}
+     * prints them, with bindings to {@code namespace/serviceAccount}), and returns that service account's client.
+     */
+    public ApiClient underRbac(String rbacYaml, String namespace, String serviceAccount) {
+        server.loadRbac(rbacYaml);
+        server.enforceRbac();
+        return server.apiClientAs(namespace, serviceAccount);
+    }
+
+    /** What the server decided on the service account's requests (empty unless {@link #underRbac} was called). */
+    public List<RbacDecision> rbacDecisions() {
+        return server.rbacDecisions();
     }
 
     public ApiClient informerApiClient() {

@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,7 +38,8 @@ import java.util.regex.Pattern;
  * The responder's HTTP side on one port (JDK HttpServer):
  * <ul>
  *   <li>{@code GET /healthz}: 200 while the process runs</li>
- *   <li>{@code GET /readyz}: 200 once configured and connected (on the leader: once the informer caches have synced), 503 while starting or shutting down</li>
+ *   <li>{@code GET /readyz}: 200 once configured and connected (on the leader: once the informer caches have synced), 503 while starting or shutting down;
+ *       after the first line, details such as each missing read permission ({@code missing permission: get configmaps ...})</li>
  *   <li>{@code GET /metrics}: Prometheus text</li>
  *   <li>{@code GET /api/v1/incidents}: open incidents (the scan JSON shape plus {@code state})</li>
  *   <li>{@code GET /api/v1/approvals}: actions held for approval</li>
@@ -61,6 +63,7 @@ public final class HttpEndpoints implements AutoCloseable {
     private final EngineSupervisor supervisor;
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
+    private final Supplier<List<String>> readinessDetails;
     private final Leadership leadership;
     private final byte[] token;
     private final ConsoleApi console;
@@ -74,13 +77,16 @@ public final class HttpEndpoints implements AutoCloseable {
      * @param token      the API bearer token, or {@code null} to switch the API off
      * @param leadership {@code null} when leader election is off (this replica always leads)
      * @param console    the web console's data, or {@code null} for no console
+     * @param readinessDetails lines that follow "ready" / "not ready" in {@code /readyz} (degraded, not unready)
      */
     public HttpEndpoints(String bindAddress, int port, EngineSupervisor supervisor, PrometheusMeterRegistry registry,
-                         BooleanSupplier ready, Leadership leadership, String token, ConsoleApi console) throws IOException {
+                         BooleanSupplier ready, Supplier<List<String>> readinessDetails, Leadership leadership, String token,
+                         ConsoleApi console) throws IOException {
         this.supervisor = supervisor;
         this.console = console;
         this.registry = registry;
         this.ready = ready;
+        this.readinessDetails = readinessDetails;
         this.leadership = leadership;
         this.token = token == null || token.isBlank() ? null : token.trim().getBytes(StandardCharsets.UTF_8);
         this.server = HttpServer.create(new InetSocketAddress(bindAddress, port), 32);
@@ -92,8 +98,10 @@ public final class HttpEndpoints implements AutoCloseable {
         server.setExecutor(pool);
         server.createContext("/healthz", ex -> guard(ex, () -> text(ex, 200, "ok\n")));
         server.createContext("/readyz", ex -> guard(ex, () -> {
-            if (ready.getAsBoolean()) text(ex, 200, "ready\n");
-            else text(ex, 503, "not ready\n");
+            StringBuilder details = new StringBuilder();
+            for (String line : readinessDetails.get()) details.append(line).append('\n');
+            if (ready.getAsBoolean()) text(ex, 200, "ready\n" + details);
+            else text(ex, 503, "not ready\n" + details);
         }));
         server.createContext("/metrics", ex -> guard(ex, () -> {
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);

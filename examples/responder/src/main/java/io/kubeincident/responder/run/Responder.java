@@ -1,5 +1,6 @@
 package io.kubeincident.responder.run;
 
+import io.kubeincident.core.access.ForbiddenReads;
 import io.kubeincident.responder.UserError;
 import io.kubeincident.responder.config.ResponderConfig;
 import io.kubeincident.responder.console.ConsoleApi;
@@ -46,7 +47,12 @@ public final class Responder implements AutoCloseable {
                            List<Path> watchedFiles, Supplier<ResponderConfig> configSource) {
     }
 
+    /** What to do about a refused read: said once per permission in the log, and in /readyz. */
+    public static final String RBAC_HINT = "`responder rbac --config <config.yaml>` prints the RBAC this configuration "
+            + "needs; grant it to the responder's service account";
+
     private final Settings settings;
+    private final ForbiddenReads forbiddenReads;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final EngineMetrics metrics = new EngineMetrics(registry);
     /** The web console's timelines: one store for every engine this responder builds, so history survives reloads. */
@@ -66,6 +72,8 @@ public final class Responder implements AutoCloseable {
      */
     public Responder(Settings settings, ResponderConfig initial, ApiClient client) {
         this.settings = settings;
+        // Before anything uses the client, so that every copy of it (the informers' too) reports refused reads.
+        this.forbiddenReads = ForbiddenReads.install(client, RBAC_HINT);
         this.supervisor = new EngineSupervisor(initial, client, b -> b.listener(metrics).auditSink(metrics)
                 .listener(console).auditSink(console));
         Gauge.builder("kube_incident_leader", () -> supervisor.leading() ? 1 : 0)
@@ -93,8 +101,8 @@ public final class Responder implements AutoCloseable {
         }
         try {
             this.http = new HttpEndpoints(settings.bindAddress(), settings.httpPort(), supervisor, registry,
-                    () -> ready && !closing && supervisor.engine().isReady(), leadership, settings.apiToken(),
-                    new ConsoleApi(console));
+                    () -> ready && !closing && supervisor.engine().isReady(), this::readinessDetails, leadership,
+                    settings.apiToken(), new ConsoleApi(console));
         } catch (IOException e) {
             supervisor.close();
             throw UserError.usage("cannot serve HTTP on " + settings.bindAddress() + ":" + settings.httpPort() + ": "
@@ -114,6 +122,21 @@ public final class Responder implements AutoCloseable {
         } catch (UserError e) {
             LOG.error("configuration change refused; keeping the running one: {}", e.getMessage());
         }
+    }
+
+    /** Each read permission the API server refused, and what to do about it; empty when none was. */
+    List<String> readinessDetails() {
+        List<String> lines = new ArrayList<>();
+        for (ForbiddenReads.Denial d : forbiddenReads.denials()) {
+            lines.add("missing permission: " + d.permission() + " (refused " + d.count() + " times since " + d.first() + ")");
+        }
+        if (!lines.isEmpty()) lines.add(RBAC_HINT);
+        return lines;
+    }
+
+    /** The reads the API server refused so far. */
+    public List<ForbiddenReads.Denial> forbiddenReads() {
+        return forbiddenReads.denials();
     }
 
     /** Checks the configuration files now (the watcher does it periodically). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kubeincident.responder.config.ResponderConfig;
 import io.kubeincident.testkit.Await;
 import io.kubeincident.testkit.server.KubeServerExtension;
+import io.kubeincident.testkit.server.LoopbackKubeServer;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -36,8 +37,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * shutdown hands the lease over, and a configuration change is applied (or refused when invalid).
  */
 class ResponderTest {
+    /** The responder runs as its service account under deploy/rbac.yaml; any refused request fails the test. */
     @RegisterExtension
-    final KubeServerExtension kube = new KubeServerExtension();
+    final KubeServerExtension kube = new KubeServerExtension().enforceRbac();
+    private static final Path SHIPPED_RBAC = Path.of("deploy/rbac.yaml");
 
     private static final String TOKEN = "test-token-123";
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -74,7 +77,8 @@ class ResponderTest {
         Responder.Settings s = new Responder.Settings("kube-incident", "responder", identity, true, "127.0.0.1", 0, TOKEN,
                 Duration.ofHours(1), List.of(configFile),
                 () -> ResponderConfig.load(configFile, null, Map.of(), overrides).validated());
-        Responder r = new Responder(s, cfg, kube.apiClient());
+        kube.server().loadRbac(SHIPPED_RBAC);
+        Responder r = new Responder(s, cfg, kube.server().apiClientAs("kube-incident", "kube-incident-responder"));
         started.add(r);
         return r;
     }
@@ -173,5 +177,49 @@ class ResponderTest {
         assertEquals(gen + 1, r.supervisor().generation(), "an invalid change is refused");
         assertEquals(0.95, r.supervisor().engine().config().confidenceThreshold(), "the running configuration stays");
         assertNotEquals(503, get(r, "/readyz", null).statusCode());
+    }
+
+    @Test
+    void aRefusedReadIsNamedInTheReadinessDetailsWithTheCommandThatFixesIt() throws Exception {
+        // Its own server: this one refuses on purpose (the shipped rules without pods/log).
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                io.kubeincident.core.access.ForbiddenReads.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged = new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        ch.qos.logback.classic.Level level = log.getLevel();
+        log.setLevel(ch.qos.logback.classic.Level.WARN);
+        try (LoopbackKubeServer server = LoopbackKubeServer.start()) {
+            ApiClient admin = server.apiClient();
+            new CoreV1Api(admin).createNamespace(new io.kubernetes.client.openapi.models.V1Namespace()
+                    .metadata(new io.kubernetes.client.openapi.models.V1ObjectMeta().name("kube-incident"))).execute();
+            io.kubeincident.responder.FixturesAccess.crashLoopingDeployment(admin, "shop", "web");
+            String podLog = "  - apiGroups: [\"\"]\n    resources: [\"pods/log\"]\n    verbs: [\"get\"]\n";
+            String rbac = Files.readString(SHIPPED_RBAC);
+            assertTrue(rbac.contains(podLog));
+            server.loadRbac(rbac.replace(podLog, ""));
+            server.enforceRbac();
+            Path cfg = config("");
+            Map<String, String> overrides = Map.of("runtime.namespace", "kube-incident", "audit.file", "");
+            Responder.Settings s = new Responder.Settings("kube-incident", "responder", "solo", false, "127.0.0.1", 0, TOKEN,
+                    Duration.ofHours(1), List.of(cfg), () -> ResponderConfig.load(cfg, null, Map.of(), overrides).validated());
+            Responder r = new Responder(s, ResponderConfig.load(cfg, null, Map.of(), overrides).validated(),
+                    server.apiClientAs("kube-incident", "kube-incident-responder"));
+            started.add(r);
+            Await.until(WAIT, () -> !r.forbiddenReads().isEmpty(), "the evidence's log read to be refused");
+            HttpResponse<String> ready = get(r, "/readyz", null);
+            assertEquals(200, ready.statusCode(), "degraded, not unready: " + ready.body());
+            assertTrue(ready.body().startsWith("ready\nmissing permission: get pods/log (refused "), ready.body());
+            assertTrue(ready.body().contains("`responder rbac --config <config.yaml>` prints the RBAC this configuration needs"),
+                    ready.body());
+            assertEquals(1, r.forbiddenReads().size(), "one permission, however many pods: " + r.forbiddenReads());
+            List<String> warnings = logged.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains("refused to get pods/log") && warnings.get(0).contains("`responder rbac"), warnings.get(0));
+        } finally {
+            log.detachAppender(logged);
+            log.setLevel(level);
+        }
     }
 }

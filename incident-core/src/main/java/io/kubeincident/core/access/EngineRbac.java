@@ -1,4 +1,4 @@
-package io.kubeincident.responder;
+package io.kubeincident.core.access;
 
 import io.kubeincident.api.ConfigView;
 import io.kubeincident.api.Permission;
@@ -17,12 +17,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The RBAC the responder needs, derived from what is registered: reads (get, list, watch) of every kind a
- * detector looks at plus the kinds the engine walks for owner chains and evidence; the permissions of
- * every enabled action ({@link RemediationAction#permissions()}); creating Events; and, in its own
- * namespace only, the Lease for leader election. Never Secrets.
+ * The RBAC an engine needs, derived from what is registered: reads (list, watch) of every kind a
+ * detector looks at plus the kinds the engine walks for owner chains and evidence; pod logs and a get of
+ * ConfigMaps (metadata only: when a referenced one last changed) for evidence; the permissions of every
+ * enabled action ({@link RemediationAction#permissions()}); creating Events; and, in its own namespace
+ * only, the Lease for leader election. Never Secrets.
  */
-public final class Rbac {
+public final class EngineRbac {
     /** kind → (API group, plural resource) for the kinds detectors and the engine read. */
     private static final Map<String, String[]> RESOURCES = Map.ofEntries(
             Map.entry("Pod", new String[]{"", "pods"}),
@@ -46,13 +47,18 @@ public final class Rbac {
     /**
      * What the engine reads besides the detectors' kinds: pods and their owner chain, events and nodes for
      * evidence, namespaces (opt-out labels), StatefulSets, DaemonSets and PodDisruptionBudgets for the
-     * safety policies. {@code RbacCoverageTest} checks this against every request the engine makes.
+     * safety policies. The responder's {@code RbacCoverageTest} runs the engine under the derived rules on a
+     * server that enforces them, so a request they do not grant fails there.
      */
     private static final List<String> ENGINE_KINDS = List.of("Pod", "ReplicaSet", "Deployment", "Event", "Node",
             "Namespace", "StatefulSet", "DaemonSet", "PodDisruptionBudget");
-    private static final List<String> READ = List.of("get", "list", "watch");
+    /**
+     * The engine reads watched kinds from its informer caches (list, then watch) and from snapshots (list),
+     * never one object at a time: a single {@code get} is granted only where an action declares one.
+     */
+    private static final List<String> READ = List.of("list", "watch");
 
-    private Rbac() {
+    private EngineRbac() {
     }
 
     /** One rule key: API group and resource. */
@@ -77,11 +83,14 @@ public final class Rbac {
         for (String kind : kinds) {
             String[] r = RESOURCES.get(kind);
             if (r == null) {
-                throw new IllegalStateException("no RBAC resource known for watched kind " + kind + ": add it to Rbac");
+                throw new IllegalStateException("no RBAC resource known for watched kind " + kind + ": add it to EngineRbac");
             }
             add(rules, r[0], r[1], READ);
         }
         add(rules, "", "pods/log", List.of("get"));
+        // Evidence: when the ConfigMaps a failing workload references last changed. The engine reads their
+        // metadata only (PartialObjectMetadata), never their values, but RBAC cannot grant less than get.
+        add(rules, "", "configmaps", List.of("get"));
         add(rules, "", "events", List.of("create"));
         for (RemediationAction a : enabledActions(engine, config)) {
             for (Permission p : a.permissions()) add(rules, p.apiGroup(), p.resource(), List.of(p.verb()));
@@ -111,7 +120,7 @@ public final class Rbac {
      * patches and node drains are off unless switched on); without that policy, a set switch decides and
      * an unset one counts as on.
      */
-    static boolean enabled(IncidentEngine engine, RemediationAction a, ConfigView config) {
+    public static boolean enabled(IncidentEngine engine, RemediationAction a, ConfigView config) {
         for (SafetyPolicy p : engine.policies()) {
             if (!p.id().equals("action-enabled")) continue;
             try {
@@ -127,7 +136,7 @@ public final class Rbac {
         return config.getBoolean(key, true);
     }
 
-    /** A ClusterRole and a Role (for the Lease) as YAML, for {@code responder rbac}. */
+    /** A ClusterRole and a Role (for the Lease) as YAML, as {@code responder rbac} prints them. */
     public static String yaml(Map<Resource, Set<String>> cluster, Map<Resource, Set<String>> namespaced,
                               String name, String namespace) {
         StringBuilder sb = new StringBuilder();
@@ -138,6 +147,19 @@ public final class Rbac {
                 .append("-leader-election\n  namespace: ").append(namespace).append("\nrules:\n");
         rulesYaml(namespaced, sb);
         return sb.toString();
+    }
+
+    /**
+     * The ClusterRoleBinding and RoleBinding that give the roles of {@link #yaml} to service account
+     * {@code namespace/name}, as deploy/rbac.yaml has them.
+     */
+    public static String bindingsYaml(String name, String namespace) {
+        String subjects = "subjects:\n  - kind: ServiceAccount\n    name: " + name + "\n    namespace: " + namespace + "\n";
+        return "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: " + name
+                + "\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: " + name + "\n" + subjects
+                + "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: " + name
+                + "-leader-election\n  namespace: " + namespace + "\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n"
+                + "  kind: Role\n  name: " + name + "-leader-election\n" + subjects;
     }
 
     private static void rulesYaml(Map<Resource, Set<String>> rules, StringBuilder sb) {
