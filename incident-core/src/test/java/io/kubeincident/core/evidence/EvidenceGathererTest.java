@@ -221,7 +221,7 @@ class EvidenceGathererTest {
             return r;
         }).build());
         InformerClusterView view = InformerClusterView.of(objects);
-        return new EvidenceGatherer(client, java.time.Clock.systemUTC()).gather(incident(view), view);
+        return new EvidenceGatherer(client, java.time.Clock.systemUTC()).gather(incident(view), view).evidence();
     }
 
     @Test
