@@ -25,11 +25,16 @@ public final class IncidentTypes {
     public static final String PVC_PENDING = "pvc-pending";
     public static final String HPA_MAXED = "hpa-maxed";
     public static final String ARGOCD_DEGRADED = "argocd-degraded";
+    /**
+     * An alert from outside the watches (Alertmanager, a metrics rule) that names no more specific type: it is
+     * diagnosed and shown, and never acted on unless a rule for it says so.
+     */
+    public static final String ALERT = "alert";
 
     public static final List<String> BUILT_IN = List.of(
             CRASH_LOOP, IMAGE_PULL, OOM_KILLED, CONTAINER_CONFIG_ERROR, UNSCHEDULABLE, READINESS_FAILING,
             STUCK_TERMINATING, EVICTED, ROLLOUT_STUCK, REPLICA_FAILURE, WORKLOAD_UNAVAILABLE, JOB_FAILED,
-            NODE_NOT_READY, NODE_PRESSURE, SERVICE_NO_ENDPOINTS, PVC_PENDING, HPA_MAXED, ARGOCD_DEGRADED);
+            NODE_NOT_READY, NODE_PRESSURE, SERVICE_NO_ENDPOINTS, PVC_PENDING, HPA_MAXED, ARGOCD_DEGRADED, ALERT);
 
     private IncidentTypes() {
     }

@@ -53,6 +53,8 @@ import io.kubeincident.spi.ClusterView;
 import io.kubeincident.spi.DetectionContext;
 import io.kubeincident.spi.Detector;
 import io.kubeincident.spi.EvidenceContributor;
+import io.kubeincident.spi.FindingSink;
+import io.kubeincident.spi.FindingSource;
 import io.kubeincident.spi.IncidentListener;
 import io.kubeincident.spi.OutcomeHistory;
 import io.kubeincident.spi.RemediationAction;
@@ -128,6 +130,9 @@ public final class IncidentEngine implements AutoCloseable {
     private volatile ClusterMonitor monitor;
     private final io.kubernetes.client.informer.SharedInformerFactory informerFactory;
     private volatile ClusterView lastView = new ObjectIndex(List.of());
+    private final List<FindingSource> findingSources;
+    /** Findings pushed by {@link FindingSource}s (alerts, metrics rules), by their source key. */
+    private final Map<String, Finding> externalFindings = new ConcurrentHashMap<>();
 
     IncidentEngine(IncidentEngineBuilder.Assembly a) {
         this.config = a.config();
@@ -141,6 +146,7 @@ public final class IncidentEngine implements AutoCloseable {
         this.actions = java.util.Collections.unmodifiableMap(byId);
         this.policies = a.policies();
         this.contributors = a.contributors();
+        this.findingSources = a.findingSources();
         this.informerFactory = a.informerFactory();
         this.listeners = a.listeners();
         this.outcomes = a.outcomes();
@@ -272,7 +278,10 @@ public final class IncidentEngine implements AutoCloseable {
             }
         }
         for (Incident incident : seen.values()) {
-            if (open.containsKey(incident.fingerprint()) && !replanDue(incident.fingerprint())) continue;
+            if (open.containsKey(incident.fingerprint()) && !replanDue(incident.fingerprint())) {
+                refreshOpenFindings(incident);
+                continue;
+            }
             if (!open.containsKey(incident.fingerprint())) opened(incident);
             IncidentReport report = analyzeAndPlan(incident, view);
             open.put(incident.fingerprint(), report);
@@ -416,6 +425,14 @@ public final class IncidentEngine implements AutoCloseable {
         });
         long period = config.scanInterval().toMillis();
         scheduler.scheduleWithFixedDelay(this::watchedSweep, 0, period, TimeUnit.MILLISECONDS);
+        for (FindingSource source : findingSources) {
+            try {
+                source.start(findingSink);
+            } catch (RuntimeException e) {
+                audit.write("-", "provider-error", AuditTrail.fields().put("finding_source", source.id())
+                        .put("message", Redactor.redact(e.toString())).map());
+            }
+        }
     }
 
     /** True once continuous mode's caches have synced (readiness), or in one-shot use. */
@@ -457,6 +474,7 @@ public final class IncidentEngine implements AutoCloseable {
         if (s != null) s.shutdownNow();
         ClusterMonitor m = monitor;
         if (m != null) m.close();
+        findingSources.forEach(IncidentEngine::closeQuietly);
         analysisPool.shutdownNow();
         for (IncidentListener l : listeners) {
             if (l instanceof WebhookNotifier n) n.close(Duration.ofSeconds(2));  // ours: flush what is queued
@@ -552,7 +570,55 @@ public final class IncidentEngine implements AutoCloseable {
                 }
             }
         }
-        return correlator.correlate(findings, view, clock.instant());
+        return correlator.correlate(withExternalFindings(findings), view, clock.instant());
+    }
+
+    // ---------------------------------------------------------------- external findings (FindingSource SPI)
+
+    /**
+     * The sweep's findings plus those {@link FindingSource}s reported and have not cleared, so that an alert about
+     * a pod joins the incident the watch opened for it (same root) and a cleared one leaves it.
+     */
+    private List<Finding> withExternalFindings(List<Finding> watched) {
+        if (externalFindings.isEmpty()) return watched;
+        List<Finding> all = new ArrayList<>(watched);
+        all.addAll(externalFindings.values());
+        return all;
+    }
+
+    /** What sources report to: kept by source key (re-deliveries replace), and a sweep is scheduled soon. */
+    private final FindingSink findingSink = new FindingSink() {
+        @Override
+        public void report(String sourceKey, Finding finding) {
+            java.util.Objects.requireNonNull(sourceKey, "sourceKey");
+            java.util.Objects.requireNonNull(finding, "finding");
+            if (!finding.equals(externalFindings.put(sourceKey, finding))) sweepSoon();
+        }
+
+        @Override
+        public void clear(String sourceKey) {
+            java.util.Objects.requireNonNull(sourceKey, "sourceKey");
+            if (externalFindings.remove(sourceKey) != null) sweepSoon();
+        }
+    };
+
+    /** The sink the engine's finding sources report to (hosts and tests may report to it directly). */
+    public FindingSink findingSink() {
+        return findingSink;
+    }
+
+    /**
+     * An incident already open whose findings changed (an alert joined or left it): its report shows the
+     * current findings, resources and severity under the same id, without planning again.
+     */
+    private void refreshOpenFindings(Incident current) {
+        open.computeIfPresent(current.fingerprint(), (fp, r) -> {
+            Incident was = r.incident();
+            if (was.findings().equals(current.findings()) && was.resources().equals(current.resources())) return r;
+            Incident now = new Incident(was.id(), was.fingerprint(), was.type(), current.severity(), was.rootResource(),
+                    current.resources(), current.findings(), was.state(), was.openedAt(), clock.instant());
+            return new IncidentReport(now, r.evidence(), r.diagnosis(), r.plan());
+        });
     }
 
     /** Audits and announces a newly seen incident (once per incident, not once per sweep). */
