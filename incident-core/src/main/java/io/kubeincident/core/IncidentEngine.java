@@ -581,8 +581,16 @@ public final class IncidentEngine implements AutoCloseable {
      */
     private List<Finding> withExternalFindings(List<Finding> watched) {
         if (externalFindings.isEmpty()) return watched;
+        // The correlator keys objects by their reference, uid included: an alert knows no uid, so it takes the one
+        // the watch saw for the same object and both findings stay findings of one object.
+        Map<String, io.kubeincident.api.ResourceRef> seen = new java.util.HashMap<>();
+        for (Finding f : watched) seen.putIfAbsent(f.resource().key(), f.resource());
         List<Finding> all = new ArrayList<>(watched);
-        all.addAll(externalFindings.values());
+        for (Finding f : externalFindings.values()) {
+            io.kubeincident.api.ResourceRef same = seen.get(f.resource().key());
+            all.add(same == null || same.equals(f.resource()) ? f : new Finding(f.detectorId(), f.incidentType(),
+                    f.severity(), same, f.message(), f.facts(), f.observedAt(), f.source()));
+        }
         return all;
     }
 

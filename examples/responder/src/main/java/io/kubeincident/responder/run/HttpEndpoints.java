@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.kubeincident.api.ActionResult;
 import io.kubeincident.core.IncidentEngine;
 import io.kubeincident.core.approval.ApprovalQueue;
+import io.kubeincident.prometheus.AlertIntake;
+import io.kubeincident.prometheus.AlertmanagerPayload;
 import io.kubeincident.responder.ReportJson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
@@ -39,6 +41,9 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /api/v1/approvals}: actions held for approval</li>
  *   <li>{@code POST /api/v1/approvals/{id}/approve} and {@code .../reject}, body {@code {"approver":"name"}}
  *       (optional)</li>
+ *   <li>{@code POST /api/v1/alerts}: Alertmanager's webhook (payload version 4); 200 with what was taken, 400 with
+ *       the reason for a malformed body, 429 (with {@code Retry-After}) when the intake queue is full, so that
+ *       Alertmanager delivers again</li>
  * </ul>
  * {@code /api/} requires {@code Authorization: Bearer <token>}; without a configured token the API is off
  * (503). Only the leader holds incidents and approvals: on a standby replica the API answers 503 naming
@@ -56,14 +61,17 @@ public final class HttpEndpoints implements AutoCloseable {
     private final BooleanSupplier ready;
     private final Leadership leadership;
     private final byte[] token;
+    private final AlertIntake alerts;
 
     /**
      * @param port       0 for any free port
      * @param token      the API bearer token, or {@code null} to switch the API off
      * @param leadership {@code null} when leader election is off (this replica always leads)
+     * @param alerts     the Alertmanager intake, or {@code null} (the alerts endpoint answers 404)
      */
     public HttpEndpoints(String bindAddress, int port, EngineSupervisor supervisor, PrometheusMeterRegistry registry,
-                         BooleanSupplier ready, Leadership leadership, String token) throws IOException {
+                         BooleanSupplier ready, Leadership leadership, String token, AlertIntake alerts) throws IOException {
+        this.alerts = alerts;
         this.supervisor = supervisor;
         this.registry = registry;
         this.ready = ready;
@@ -124,6 +132,17 @@ public final class HttpEndpoints implements AutoCloseable {
                 Map<String, Object> m = ReportJson.incident(r);
                 m.put("state", r.incident().state().name().toLowerCase(java.util.Locale.ROOT));
                 m.put("openedAt", r.incident().openedAt().toString());
+                m.put("sources", r.incident().findings().stream().map(io.kubeincident.api.Finding::source).distinct().sorted().toList());
+                List<Object> findings = new ArrayList<>();
+                r.incident().findings().forEach(f -> {
+                    Map<String, Object> fm = new LinkedHashMap<>();
+                    fm.put("source", f.source());
+                    fm.put("type", f.incidentType());
+                    fm.put("resource", ReportJson.ref(f.resource()));
+                    fm.put("message", f.message());
+                    findings.add(fm);
+                });
+                m.put("findings", findings);
                 incidents.add(m);
             });
             json(ex, 200, Map.of("incidents", incidents));
@@ -137,6 +156,14 @@ public final class HttpEndpoints implements AutoCloseable {
             List<Object> approvals = new ArrayList<>();
             for (ApprovalQueue.Pending p : engine.pendingApprovals()) approvals.add(pending(p));
             json(ex, 200, Map.of("approvals", approvals));
+            return;
+        }
+        if (path.equals("/api/v1/alerts") && alerts != null) {
+            if (!method.equals("POST")) {
+                methodNotAllowed(ex, "POST");
+                return;
+            }
+            receiveAlerts(ex);
             return;
         }
         Matcher m = DECIDE.matcher(path);
@@ -168,6 +195,21 @@ public final class HttpEndpoints implements AutoCloseable {
             return;
         }
         json(ex, 404, Map.of("error", "no such endpoint: " + method + " " + path));
+    }
+
+    private void receiveAlerts(HttpExchange ex) throws IOException {
+        byte[] body = ex.getRequestBody().readNBytes(AlertmanagerPayload.MAX_BYTES + 1);
+        AlertIntake.Result r = alerts.accept(body);
+        if (r instanceof AlertIntake.Result.Accepted a) {
+            json(ex, 200, Map.of("firing", a.firing(), "resolved", a.resolved(), "unmapped", a.unmapped()));
+        } else if (r instanceof AlertIntake.Result.Malformed bad) {
+            LOG.atWarn().addKeyValue("reason", bad.reason()).log("alert webhook refused: {}", bad.reason());
+            json(ex, 400, Map.of("error", "malformed Alertmanager payload: " + bad.reason()));
+        } else if (r instanceof AlertIntake.Result.Full full) {
+            ex.getResponseHeaders().set("Retry-After", "5");
+            json(ex, 429, Map.of("error", "alert queue full (" + full.queued() + " of " + full.capacity()
+                    + " waiting); deliver again later"));
+        }
     }
 
     static Map<String, Object> pending(ApprovalQueue.Pending p) {
