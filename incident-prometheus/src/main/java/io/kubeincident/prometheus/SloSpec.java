@@ -49,7 +49,7 @@ public record SloSpec(String name, String errorRatio, double objective, Severity
     /** The PromQL that holds when both windows of {@code burn} exceed its factor × the budget. */
     public String query(Burn burn) {
         double threshold = burn.factor() * budget();
-        String t = Double.toString(threshold);
+        String t = new java.math.BigDecimal(threshold).round(new java.math.MathContext(10)).stripTrailingZeros().toPlainString();
         return "(" + errorRatio.replace("$window", burn.longWindow()) + ") > " + t + " and ("
                 + errorRatio.replace("$window", burn.shortWindow()) + ") > " + t;
     }

@@ -58,10 +58,10 @@ class MetricsDetectorsEndToEndTest {
         }
         Instant week = now.minus(Duration.ofDays(7)).minusSeconds(600);
         // queue depth around 100 at every time of day for a week; surge jumps to 400 now, calm stays, newbie is a day old
-        om.gauge("queue_depth", "namespace=\"shop\",deployment=\"surge\"", week, now, 60,
+        om.gauge("queue_depth", "namespace=\"shop\",deployment=\"surge\"", week, now, 300,
                 ago -> ago < 600 ? 400 : 100 + (ago / 86400) % 3);
-        om.gauge("queue_depth", "namespace=\"shop\",deployment=\"calm\"", week, now, 60, ago -> 101 + (ago / 86400) % 3);
-        om.gauge("queue_depth", "namespace=\"shop\",deployment=\"newbie\"", week, now, 60,
+        om.gauge("queue_depth", "namespace=\"shop\",deployment=\"calm\"", week, now, 300, ago -> 101 + (ago / 86400) % 3);
+        om.gauge("queue_depth", "namespace=\"shop\",deployment=\"newbie\"", week, now, 300,
                 ago -> ago > 30 * 3600 ? Double.NaN : ago < 600 ? 400 : 100);
         return om.build();
     }
