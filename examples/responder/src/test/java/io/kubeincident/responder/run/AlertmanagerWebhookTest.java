@@ -164,4 +164,14 @@ class AlertmanagerWebhookTest {
         }
         assertEquals(0, responder.alertIntake().queued() + responder.alertIntake().firing().size());
     }
+
+    @Test
+    void badPrometheusSettingsAreConfigurationErrorsEvenWithoutAUrl() {
+        List<String> problems = ResponderConfig.load(null, null, Map.of(), Map.of("prometheus.labels.pod", "bad-label",
+                "prometheus.alerts.queue_capacity", "0", "prometheus.quey_timeout", "5s")).problems();
+        String all = String.join("\n", problems);
+        assertTrue(all.contains("prometheus.labels.pod: not a Prometheus label name"), all);
+        assertTrue(all.contains("prometheus.alerts.queue_capacity: must be within"), all);
+        assertTrue(all.contains("prometheus.quey_timeout: unknown key"), all);
+    }
 }
