@@ -45,13 +45,18 @@ public final class IncidentTypes {
     public static final String HPA_TARGET_MISSING = "hpa-target-missing";
     /** Configuration defect: a selector-less Service whose hand-managed endpoints are all not ready. */
     public static final String MANUAL_ENDPOINTS_NOT_READY = "manual-endpoints-not-ready";
+    /**
+     * An alert from outside the watches (Alertmanager, a metrics rule) that names no more specific type: it is
+     * diagnosed and shown, and never acted on unless a rule for it says so.
+     */
+    public static final String ALERT = "alert";
 
     public static final List<String> BUILT_IN = List.of(
             CRASH_LOOP, IMAGE_PULL, OOM_KILLED, CONTAINER_CONFIG_ERROR, UNSCHEDULABLE, READINESS_FAILING,
             STUCK_TERMINATING, EVICTED, ROLLOUT_STUCK, REPLICA_FAILURE, WORKLOAD_UNAVAILABLE, JOB_FAILED,
             NODE_NOT_READY, NODE_PRESSURE, SERVICE_NO_ENDPOINTS, PVC_PENDING, HPA_MAXED, ARGOCD_DEGRADED,
             POD_SANDBOX_FAILED, GRACE_PERIOD_EXCEEDED, PVC_LOST, NODE_PROBLEM, HPA_CANNOT_SCALE, HPA_METRICS_UNAVAILABLE,
-            BARE_POD_FAILED, STATEFULSET_SERVICE_MISSING, HPA_TARGET_MISSING, MANUAL_ENDPOINTS_NOT_READY);
+            BARE_POD_FAILED, STATEFULSET_SERVICE_MISSING, HPA_TARGET_MISSING, MANUAL_ENDPOINTS_NOT_READY, ALERT);
 
     /**
      * Configuration defects: reported at low severity and diagnosed, never acted on (no rule proposes an

@@ -7,6 +7,7 @@ import io.kubeincident.api.ConfigView;
 import io.kubeincident.api.Decision;
 import io.kubeincident.api.Diagnosis;
 import io.kubeincident.api.Evidence;
+import io.kubeincident.api.Finding;
 import io.kubeincident.api.Incident;
 import io.kubeincident.api.IncidentReport;
 import io.kubeincident.api.IncidentState;
@@ -54,6 +55,8 @@ import io.kubeincident.spi.Analyzer;
 import io.kubeincident.spi.ClusterView;
 import io.kubeincident.spi.Detector;
 import io.kubeincident.spi.EvidenceContributor;
+import io.kubeincident.spi.FindingSink;
+import io.kubeincident.spi.FindingSource;
 import io.kubeincident.spi.IncidentListener;
 import io.kubeincident.spi.OutcomeHistory;
 import io.kubeincident.spi.Reversible;
@@ -140,6 +143,9 @@ public final class IncidentEngine implements AutoCloseable {
     private final KubeEvents kubeEvents;
     private final IncidentLanes lanes;
     private final SharedInformerFactory informerFactory;
+    private final List<FindingSource> findingSources;
+    /** Findings pushed by {@link FindingSource}s (alerts, metrics rules), by their source key (scan() sees them too). */
+    private final Map<String, Finding> externalFindings = new ConcurrentHashMap<>();
 
     /** Open incidents by id, with their latest report. */
     private final Map<String, IncidentReport> open = new ConcurrentHashMap<>();
@@ -170,6 +176,7 @@ public final class IncidentEngine implements AutoCloseable {
         this.actions = Collections.unmodifiableMap(byId);
         this.policies = a.policies();
         this.informerFactory = a.informerFactory();
+        this.findingSources = a.findingSources();
         this.listeners = a.listeners();
         this.outcomes = a.outcomes();
         this.audit = a.audit();
@@ -307,7 +314,37 @@ public final class IncidentEngine implements AutoCloseable {
     List<Incident> detect(ClusterView view) {
         Correlator once = new Correlator(correlationConfig, clock);
         once.reconcile(detectorSet.sweep(view, detectionContext(view), null), view);
+        externalFindings.forEach((key, finding) -> once.observeExternal(key, finding, view));
         return once.active();
+    }
+
+    // ---------------------------------------------------------------- findings from outside the watches
+
+    /**
+     * What {@link FindingSource}s report to: a finding under its source key (a re-delivery replaces it) goes into the
+     * correlator at once, so an alert about a pod joins the incident the watch opened for it, and a cleared key
+     * leaves it.
+     */
+    private final FindingSink findingSink = new FindingSink() {
+        @Override
+        public void report(String sourceKey, Finding finding) {
+            java.util.Objects.requireNonNull(sourceKey, "sourceKey");
+            java.util.Objects.requireNonNull(finding, "finding");
+            if (finding.equals(externalFindings.put(sourceKey, finding))) return;
+            for (IncidentEvent e : correlator.observeExternal(sourceKey, finding, lastView)) dispatch(e);
+        }
+
+        @Override
+        public void clear(String sourceKey) {
+            java.util.Objects.requireNonNull(sourceKey, "sourceKey");
+            if (externalFindings.remove(sourceKey) == null) return;
+            for (IncidentEvent e : correlator.observeExternal(sourceKey, null, lastView)) dispatch(e);
+        }
+    };
+
+    /** The sink the engine's finding sources report to (hosts and tests may report to it directly). */
+    public FindingSink findingSink() {
+        return findingSink;
     }
 
     /** Evidence, analysis and plan of one incident; never throws (what failed is in the report's problems). */
@@ -361,6 +398,14 @@ public final class IncidentEngine implements AutoCloseable {
         });
         loop.start();
         ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+        for (FindingSource source : findingSources) {
+            try {
+                source.start(findingSink);
+            } catch (RuntimeException e) {
+                audit.write("-", "provider-error", AuditTrail.fields().put("finding_source", source.id())
+                        .put("message", Redactor.redact(e.toString())).map());
+            }
+        }
     }
 
     /** Continuous mode's cluster monitor (per-kind cache sync and counters, for a host's status page); empty before {@link #start()}. */
@@ -388,6 +433,7 @@ public final class IncidentEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        findingSources.forEach(IncidentEngine::closeQuietly);
         ScheduledExecutorService t = ticker;
         if (t != null) t.shutdownNow();
         DetectionLoop l = loop;

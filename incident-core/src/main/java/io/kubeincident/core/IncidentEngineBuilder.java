@@ -24,6 +24,8 @@ import io.kubeincident.spi.Detector;
 import io.kubeincident.spi.DetectorProvider;
 import io.kubeincident.spi.EvidenceContributor;
 import io.kubeincident.spi.EvidenceContributorProvider;
+import io.kubeincident.spi.FindingSource;
+import io.kubeincident.spi.FindingSourceProvider;
 import io.kubeincident.spi.IncidentListener;
 import io.kubeincident.spi.OutcomeHistory;
 import io.kubeincident.spi.ProviderContext;
@@ -63,6 +65,8 @@ public final class IncidentEngineBuilder {
     private final List<RemediationAction> actions = new ArrayList<>();
     private final List<SafetyPolicy> policies = new ArrayList<>();
     private final List<EvidenceContributor> contributors = new ArrayList<>();
+    private final List<FindingSource> findingSources = new ArrayList<>();
+    private final List<FindingSourceProvider> findingSourceProviders = new ArrayList<>();
     private final List<AuditSink> sinks = new ArrayList<>();
     private final List<IncidentListener> listeners = new ArrayList<>();
     private OutcomeHistory outcomes;
@@ -163,6 +167,20 @@ public final class IncidentEngineBuilder {
         return this;
     }
 
+    /**
+     * A source of findings from outside the watches (an Alertmanager webhook intake, PromQL rules). The engine
+     * starts it in continuous mode and closes it when it closes.
+     */
+    public IncidentEngineBuilder findingSource(FindingSource source) {
+        findingSources.add(source);
+        return this;
+    }
+
+    public IncidentEngineBuilder addFindingSourceProvider(FindingSourceProvider p) {
+        findingSourceProviders.add(p);
+        return this;
+    }
+
     public IncidentEngineBuilder auditSink(AuditSink sink) {
         sinks.add(sink);
         return this;
@@ -189,7 +207,8 @@ public final class IncidentEngineBuilder {
                     List<Detector> detectors, List<Analyzer> analyzers, List<RemediationAction> actions,
                     List<SafetyPolicy> policies, List<EvidenceContributor> contributors, List<IncidentListener> listeners, OutcomeHistory outcomes,
                     AuditTrail audit, List<String> problems,
-                    io.kubernetes.client.informer.SharedInformerFactory informerFactory) {
+                    io.kubernetes.client.informer.SharedInformerFactory informerFactory,
+                    List<FindingSource> findingSources) {
     }
 
     /**
@@ -224,6 +243,11 @@ public final class IncidentEngineBuilder {
             acts.addAll(ProviderDiscovery.build(RemediationActionProvider.class, p, ctx,
                     RemediationActionProvider::enabled, RemediationActionProvider::create, reporter));
         }
+        List<FindingSource> fss = new ArrayList<>(findingSources);
+        for (FindingSourceProvider p : findingSourceProviders) {
+            fss.addAll(ProviderDiscovery.build(FindingSourceProvider.class, p, ctx, FindingSourceProvider::enabled,
+                    FindingSourceProvider::create, reporter));
+        }
         for (SafetyPolicyProvider p : policyProviders) {
             ps.addAll(ProviderDiscovery.build(SafetyPolicyProvider.class, p, ctx, SafetyPolicyProvider::enabled,
                     SafetyPolicyProvider::create, reporter));
@@ -239,6 +263,8 @@ public final class IncidentEngineBuilder {
                     SafetyPolicyProvider::create, reporter));
             ecs.addAll(ProviderDiscovery.load(EvidenceContributorProvider.class, classLoader, ctx,
                     EvidenceContributorProvider::enabled, EvidenceContributorProvider::create, reporter));
+            fss.addAll(ProviderDiscovery.load(FindingSourceProvider.class, classLoader, ctx,
+                    FindingSourceProvider::enabled, FindingSourceProvider::create, reporter));
         }
         // Hand-added workers come first, so they win over a discovered one with the same id.
         ds = unique(ds, Detector::id, "detector", problems);
@@ -246,6 +272,7 @@ public final class IncidentEngineBuilder {
         acts = unique(acts, RemediationAction::id, "action", problems);
         ps = unique(ps, SafetyPolicy::id, "policy", problems);
         ecs = unique(ecs, EvidenceContributor::id, "evidence contributor", problems);
+        fss = unique(fss, FindingSource::id, "finding source", problems);
 
         List<IncidentListener> allListeners = new ArrayList<>(listeners);
         allListeners.addAll(Notifiers.fromConfig(config));
@@ -256,7 +283,7 @@ public final class IncidentEngineBuilder {
         AuditTrail audit = new AuditTrail(allSinks, clock);
         return new IncidentEngine(new Assembly(engineConfig, config, apiClient, clock, List.copyOf(ds), List.copyOf(as),
                 List.copyOf(acts), List.copyOf(ps), List.copyOf(ecs), List.copyOf(allListeners), outcomes, audit, List.copyOf(problems),
-                informerFactory));
+                informerFactory, List.copyOf(fss)));
     }
 
     /**

@@ -237,6 +237,12 @@ class BundledRulesAgainstRealActionsTest {
         all.add(oom("oom-killed-repeated", "repeated OOM kills at 3Gi, close to the rules' cap")
                 .findingFacts(Map.of("memoryLimit", "3Gi"))
                 .expect(raisesMemory("search", 1.33)));
+        all.add(oom("oom-killed-memory-leak", "OOM kills after the working set rose steadily for hours (Prometheus)")
+                .fact("memoryTrend", "rising-steadily").fact("memorySlope", "+64Mi/h over 6.0h (fit 0.99)")
+                .expect(raisesMemory("search", 1.5)));
+        all.add(oom("oom-killed-memory-spike", "an OOM kill at a sudden spike over a steady working set (Prometheus)")
+                .fact("memoryTrend", "sudden-spike")
+                .expect(raisesMemory("search", 1.5)));
         all.add(oom("oom-killed-once", "a single OOM kill")
                 .findingFacts(Map.of("restartCount", "1"))
                 .expect(raisesMemory("search", 1.5)));

@@ -56,6 +56,9 @@ public final class Correlator {
             IncidentTypes.HPA_TARGET_MISSING, IncidentTypes.HPA_CANNOT_SCALE, IncidentTypes.HPA_METRICS_UNAVAILABLE,
             IncidentTypes.HPA_MAXED, IncidentTypes.SERVICE_NO_ENDPOINTS, IncidentTypes.MANUAL_ENDPOINTS_NOT_READY);
 
+    /** Key prefix of the members reported from outside the watches ({@link #observeExternal}). */
+    private static final String EXTERNAL = "external|";
+
     private final CorrelationConfig config;
     private final Clock clock;
 
@@ -126,12 +129,30 @@ public final class Correlator {
             observeObject(e.getKey(), e.getValue(), view, events);
         }
         for (Member m : List.copyOf(members.values())) {
-            if (!seen.containsKey(m.source())) {
+            if (!m.key.startsWith(EXTERNAL) && !seen.containsKey(m.source())) {
                 derived.remove(m.source());
                 apply(m.key, m.object, List.of(), view, events);
             }
         }
         tick(events);
+        return events.list();
+    }
+
+    /**
+     * A finding reported from outside the watches (an alert, a metrics rule), kept under its source's key until that
+     * key is reported again (it replaces) or cleared ({@code finding} null). It joins the incident of its resource's
+     * root like any other finding; sweeps leave it alone.
+     */
+    public synchronized List<IncidentEvent> observeExternal(String sourceKey, Finding finding, ClusterView view) {
+        forgetPastReopenWindow();
+        Events events = new Events();
+        String key = EXTERNAL + sourceKey;
+        if (finding != null) {
+            apply(key, finding.resource(), List.of(finding), view, events);
+        } else {
+            Member m = members.get(key);
+            if (m != null) apply(key, m.object, List.of(), view, events);
+        }
         return events.list();
     }
 

@@ -29,6 +29,7 @@ import java.util.Set;
  *       that receives a JSON message per incident, approval request and escalation</li>
  *   <li>{@code http.port} (8080): health, readiness, metrics and the approval API</li>
  *   <li>{@code leader_election.lease_duration} (15s), {@code .renew_deadline} (10s), {@code .retry_period} (2s)</li>
+ *   <li>{@code prometheus.*}: checked here too, since the Alertmanager intake reads its label and alert mappings</li>
  * </ul>
  *
  * @param values      the merged keys
@@ -96,6 +97,12 @@ public record ResponderConfig(MapConfig values, Path file, Path promptsFile) {
                 problems.add("alerting.webhook_url: not a URL: " + url);
             }
         });
+        try {
+            // the Alertmanager intake reads prometheus.labels.* and prometheus.alerts.* even without prometheus.url
+            io.kubeincident.prometheus.PrometheusConfig.from(values);
+        } catch (io.kubeincident.prometheus.PrometheusConfigException e) {
+            problems.addAll(e.problems());
+        }
         check(problems, () -> values.getBoolean("alerting.enabled", true), true);
         int port = check(problems, () -> values.getInt("http.port", 8080), 8080);
         if (port < 0 || port > 65535) problems.add("http.port: must be within 0..65535, was " + port);

@@ -7,6 +7,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.kubeincident.api.ActionResult;
 import io.kubeincident.core.IncidentEngine;
 import io.kubeincident.core.approval.ApprovalQueue;
+import io.kubeincident.prometheus.AlertIntake;
+import io.kubeincident.prometheus.AlertmanagerPayload;
 import io.kubeincident.responder.ReportJson;
 import io.kubeincident.responder.console.ConsoleApi;
 import io.kubeincident.responder.console.ConsoleAssets;
@@ -47,6 +49,9 @@ import java.util.regex.Pattern;
  *       (optional)</li>
  *   <li>{@code GET /console/}: the web console (static files from the jar); its data comes from
  *       {@code /api/v1/console/...} ({@link ConsoleApi}), live changes as server-sent events</li>
+ *   <li>{@code POST /api/v1/alerts}: Alertmanager's webhook (payload version 4); 200 with what was taken, 400 with
+ *       the reason for a malformed body, 429 (with {@code Retry-After}) when the intake queue is full, so that
+ *       Alertmanager delivers again</li>
  * </ul>
  * {@code /api/} requires {@code Authorization: Bearer <token>}; without a configured token the API is off
  * (503). The token travels only in that header, never in a cookie or URL, and a POST whose {@code Origin}
@@ -71,6 +76,7 @@ public final class HttpEndpoints implements AutoCloseable {
     static final int MAX_STREAMS = 8;
     private final Semaphore streams = new Semaphore(MAX_STREAMS);
     private volatile boolean closed;
+    private final AlertIntake alerts;
 
     /**
      * @param port       0 for any free port
@@ -78,10 +84,12 @@ public final class HttpEndpoints implements AutoCloseable {
      * @param leadership {@code null} when leader election is off (this replica always leads)
      * @param console    the web console's data, or {@code null} for no console
      * @param readinessDetails lines that follow "ready" / "not ready" in {@code /readyz} (degraded, not unready)
+     * @param alerts     the Alertmanager intake, or {@code null} (the alerts endpoint answers 404)
      */
     public HttpEndpoints(String bindAddress, int port, EngineSupervisor supervisor, PrometheusMeterRegistry registry,
                          BooleanSupplier ready, Supplier<List<String>> readinessDetails, Leadership leadership, String token,
-                         ConsoleApi console) throws IOException {
+                         ConsoleApi console, AlertIntake alerts) throws IOException {
+        this.alerts = alerts;
         this.supervisor = supervisor;
         this.console = console;
         this.registry = registry;
@@ -190,6 +198,17 @@ public final class HttpEndpoints implements AutoCloseable {
                 Map<String, Object> m = ReportJson.incident(r);
                 m.put("state", r.incident().state().name().toLowerCase(java.util.Locale.ROOT));
                 m.put("openedAt", r.incident().openedAt().toString());
+                m.put("sources", r.incident().findings().stream().map(io.kubeincident.api.Finding::source).distinct().sorted().toList());
+                List<Object> findings = new ArrayList<>();
+                r.incident().findings().forEach(f -> {
+                    Map<String, Object> fm = new LinkedHashMap<>();
+                    fm.put("source", f.source());
+                    fm.put("type", f.incidentType());
+                    fm.put("resource", ReportJson.ref(f.resource()));
+                    fm.put("message", f.message());
+                    findings.add(fm);
+                });
+                m.put("findings", findings);
                 incidents.add(m);
             });
             json(ex, 200, Map.of("incidents", incidents));
@@ -203,6 +222,14 @@ public final class HttpEndpoints implements AutoCloseable {
             List<Object> approvals = new ArrayList<>();
             for (ApprovalQueue.Pending p : engine.pendingApprovals()) approvals.add(pending(p));
             json(ex, 200, Map.of("approvals", approvals));
+            return;
+        }
+        if (path.equals("/api/v1/alerts") && alerts != null) {
+            if (!method.equals("POST")) {
+                methodNotAllowed(ex, "POST");
+                return;
+            }
+            receiveAlerts(ex);
             return;
         }
         Matcher m = DECIDE.matcher(path);
@@ -281,6 +308,21 @@ public final class HttpEndpoints implements AutoCloseable {
             return !authority.equalsIgnoreCase(host);
         } catch (IllegalArgumentException e) {
             return true;
+        }
+    }
+
+    private void receiveAlerts(HttpExchange ex) throws IOException {
+        byte[] body = ex.getRequestBody().readNBytes(AlertmanagerPayload.MAX_BYTES + 1);
+        AlertIntake.Result r = alerts.accept(body);
+        if (r instanceof AlertIntake.Result.Accepted a) {
+            json(ex, 200, Map.of("firing", a.firing(), "resolved", a.resolved(), "unmapped", a.unmapped()));
+        } else if (r instanceof AlertIntake.Result.Malformed bad) {
+            LOG.atWarn().addKeyValue("reason", bad.reason()).log("alert webhook refused: {}", bad.reason());
+            json(ex, 400, Map.of("error", "malformed Alertmanager payload: " + bad.reason()));
+        } else if (r instanceof AlertIntake.Result.Full full) {
+            ex.getResponseHeaders().set("Retry-After", "5");
+            json(ex, 429, Map.of("error", "alert queue full (" + full.queued() + " of " + full.capacity()
+                    + " waiting); deliver again later"));
         }
     }
 

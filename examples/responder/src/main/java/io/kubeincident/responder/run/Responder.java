@@ -61,6 +61,7 @@ public final class Responder implements AutoCloseable {
     private final Leadership leadership;
     private final HttpEndpoints http;
     private final ConfigWatcher watcher;
+    private final io.kubeincident.prometheus.AlertIntake alerts;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean ready;
     private volatile boolean closing;
@@ -74,8 +75,9 @@ public final class Responder implements AutoCloseable {
         this.settings = settings;
         // Before anything uses the client, so that every copy of it (the informers' too) reports refused reads.
         this.forbiddenReads = ForbiddenReads.install(client, RBAC_HINT);
+        this.alerts = new io.kubeincident.prometheus.AlertIntake(alertSettings(initial), java.time.Clock.systemUTC());
         this.supervisor = new EngineSupervisor(initial, client, b -> b.listener(metrics).auditSink(metrics)
-                .listener(console).auditSink(console));
+                .listener(console).auditSink(console).findingSource(alerts));
         Gauge.builder("kube_incident_leader", () -> supervisor.leading() ? 1 : 0)
                 .description("1 while this replica leads and acts").register(registry);
         Gauge.builder("kube_incident_open_incidents", () -> supervisor.engine().openIncidents().size())
@@ -102,7 +104,7 @@ public final class Responder implements AutoCloseable {
         try {
             this.http = new HttpEndpoints(settings.bindAddress(), settings.httpPort(), supervisor, registry,
                     () -> ready && !closing && supervisor.engine().isReady(), this::readinessDetails, leadership,
-                    settings.apiToken(), new ConsoleApi(console));
+                    settings.apiToken(), new ConsoleApi(console), alerts);
         } catch (IOException e) {
             supervisor.close();
             throw UserError.usage("cannot serve HTTP on " + settings.bindAddress() + ":" + settings.httpPort() + ": "
@@ -114,6 +116,23 @@ public final class Responder implements AutoCloseable {
         ready = true;
         LOG.atInfo().addKeyValue("identity", settings.identity()).addKeyValue("port", http.port())
                 .addKeyValue("leader_election", settings.leaderElection()).log("responder running");
+    }
+
+    /**
+     * The label and alert-name mapping of the Alertmanager intake ({@code prometheus.labels.*},
+     * {@code prometheus.alerts.*}); a bad {@code prometheus.*} section fails the engine build, which reports it.
+     */
+    private static io.kubeincident.prometheus.PrometheusConfig alertSettings(ResponderConfig config) {
+        try {
+            return io.kubeincident.prometheus.PrometheusConfig.from(config.view());
+        } catch (IllegalArgumentException e) {
+            return io.kubeincident.prometheus.PrometheusConfig.defaults();
+        }
+    }
+
+    /** The Alertmanager intake behind {@code POST /api/v1/alerts}. */
+    public io.kubeincident.prometheus.AlertIntake alertIntake() {
+        return alerts;
     }
 
     private void reload() {
@@ -184,6 +203,7 @@ public final class Responder implements AutoCloseable {
         order.add(supervisor);  // stop acting first, then let another replica take the lease
         if (leadership != null) order.add(leadership);
         order.add(http);
+        order.add(alerts::shutdown);
         for (AutoCloseable c : order) {
             try {
                 c.close();

@@ -1,0 +1,22 @@
+package io.kubeincident.prometheus;
+
+import io.kubeincident.spi.FindingSource;
+import io.kubeincident.spi.FindingSourceProvider;
+import io.kubeincident.spi.ProviderContext;
+
+/** PromQL rules, SLO burn rates and anomalies: on when {@code prometheus.url} and any of them are configured. */
+public final class MetricsDetectorsProvider implements FindingSourceProvider {
+
+    @Override
+    public boolean enabled(ProviderContext context) {
+        var c = context.config();
+        return c.getString(PrometheusConfig.PREFIX + "url", null) != null
+                && (c.get(PrometheusConfig.PREFIX + "rules").isPresent() || c.get(PrometheusConfig.PREFIX + "slos").isPresent()
+                || c.get(PrometheusConfig.PREFIX + "anomalies").isPresent());
+    }
+
+    @Override
+    public FindingSource create(ProviderContext context) {
+        return new MetricsDetectors(new PrometheusClient(PrometheusConfig.from(context.config())), context.clock());
+    }
+}
