@@ -48,7 +48,14 @@ public interface RemediationAction {
         return Set.of();
     }
 
-    /** The {@code remediation.enable_*} switch that governs it, e.g. {@code enable_pod_restart}. */
+    /**
+     * The switch that turns this action on and off: the configuration key under {@code remediation.}
+     * without that prefix, {@code enable_} and snake_case, e.g. {@code enable_pod_restart} for the key
+     * {@code remediation.enable_pod_restart}. Several actions may share one switch. When the key is not
+     * configured, a plugin's action is on (the host put its jar on the class path); {@code false} denies it
+     * in the safety chain, and a value that is not a boolean denies it too. {@code null} (the default): no
+     * switch. (A value written with the {@code remediation.} prefix is accepted as the same key.)
+     */
     default String enableKey() {
         return null;
     }
