@@ -51,10 +51,11 @@ public interface RemediationAction {
     /**
      * The switch that turns this action on and off: the configuration key under {@code remediation.}
      * without that prefix, {@code enable_} and snake_case, e.g. {@code enable_pod_restart} for the key
-     * {@code remediation.enable_pod_restart}. Several actions may share one switch. When the key is not
-     * configured, a plugin's action is on (the host put its jar on the class path); {@code false} denies it
-     * in the safety chain, and a value that is not a boolean denies it too. {@code null} (the default): no
-     * switch. (A value written with the {@code remediation.} prefix is accepted as the same key.)
+     * {@code remediation.enable_pod_restart}. Several actions may share one switch. {@code null} (the
+     * default): the switch is {@code enable_<id>} with dashes as underscores. The built-in actions have
+     * documented defaults; any other action found on the class path is off until its switch is set to
+     * {@code true}, so a jar cannot make its action run by being there. A value that is not a boolean denies
+     * the action. (A value written with the {@code remediation.} prefix is accepted as the same key.)
      */
     default String enableKey() {
         return null;
