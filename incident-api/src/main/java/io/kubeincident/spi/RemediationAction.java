@@ -48,7 +48,15 @@ public interface RemediationAction {
         return Set.of();
     }
 
-    /** The {@code remediation.enable_*} switch that governs it, e.g. {@code enable_pod_restart}. */
+    /**
+     * The switch that turns this action on and off: the configuration key under {@code remediation.}
+     * without that prefix, {@code enable_} and snake_case, e.g. {@code enable_pod_restart} for the key
+     * {@code remediation.enable_pod_restart}. Several actions may share one switch. {@code null} (the
+     * default): the switch is {@code enable_<id>} with dashes as underscores. The built-in actions have
+     * documented defaults; any other action found on the class path is off until its switch is set to
+     * {@code true}, so a jar cannot make its action run by being there. A value that is not a boolean denies
+     * the action. (A value written with the {@code remediation.} prefix is accepted as the same key.)
+     */
     default String enableKey() {
         return null;
     }

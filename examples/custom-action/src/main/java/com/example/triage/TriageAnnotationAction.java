@@ -63,7 +63,7 @@ public final class TriageAnnotationAction implements RemediationAction, Supports
 
     @Override
     public String enableKey() {
-        return "remediation.enable_triage_annotations";
+        return "enable_triage_annotations";               // remediation.enable_triage_annotations
     }
 
     @Override

@@ -1,11 +1,15 @@
 package io.kubeincident.testkit.kit;
 
 import io.kubeincident.api.ActionDescriptor;
+import io.kubeincident.api.ConfigView;
+import io.kubeincident.api.Incident;
 import io.kubeincident.api.ActionTypes;
 import io.kubeincident.api.IncidentTypes;
 import io.kubeincident.api.ProposedAction;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.api.Verdict;
+import io.kubeincident.spi.ActionHistory;
+import io.kubeincident.spi.ClusterView;
 import io.kubeincident.spi.ProviderContext;
 import io.kubeincident.spi.SafetyContext;
 import io.kubeincident.spi.SafetyPolicy;
@@ -13,15 +17,19 @@ import io.kubeincident.spi.SafetyPolicyProvider;
 import io.kubeincident.testkit.context.TestContexts;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Compatibility kit for {@link SafetyPolicy}s:
@@ -30,6 +38,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * class ExcludedNamespacesPolicyCompatibilityTest extends SafetyPolicyCompatibilityKit {
  *     protected SafetyPolicy policy() { return new ExcludedNamespacesPolicy(List.of("kube-system")); }
  *     protected Class<? extends SafetyPolicyProvider> providerClass() { return ExcludedNamespacesPolicyProvider.class; }
+ *     protected List<Restricted> mustRestrict() {
+ *         ProposedAction a = new ProposedAction("restart-pod", ResourceRef.of("Pod", "kube-system", "dns-1"), Map.of(), 0.9, "");
+ *         return List.of(Restricted.deny("a pod in kube-system", a, context(a, false)));
+ *     }
  * }
  * }</pre>
  *
@@ -37,7 +49,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * every sample and every weird action (unregistered type, cluster-scoped or foreign target, odd
  * parameter values, dry-run context) gets a verdict, never an exception or null; restrictive verdicts
  * carry non-blank reasons; {@code evaluate} is repeatable (side effects belong in {@code onExecuted}),
- * and {@code onExecuted} does not throw.
+ * and {@code onExecuted} does not throw; and each case of {@link #mustRestrict()} (an action in a
+ * context the subclass shapes: a cluster view with the labelled object, a configuration, a history)
+ * gets at least the verdict it names, with a reason, also in dry-run. A policy that never restricts
+ * anything fails that last check; a kit subclass that names no case has it reported as skipped.
  */
 public abstract class SafetyPolicyCompatibilityKit {
 
@@ -66,6 +81,46 @@ public abstract class SafetyPolicyCompatibilityKit {
 
     protected ProviderContext providerContext() {
         return TestContexts.provider().build();
+    }
+
+    /**
+     * A case the policy must restrict: {@code action} judged in {@code context} must get at least
+     * {@code expected} (a {@link Verdict.Deny} or a {@link Verdict.RequireApproval}).
+     *
+     * @param name     what the case is, for the failure message
+     * @param action   the planned action
+     * @param context  the context it is judged in; the kit also judges it as a dry run
+     * @param expected the least restrictive verdict that passes: {@code Deny.class} or {@code RequireApproval.class}
+     */
+    public record Restricted(String name, ProposedAction action, SafetyContext context, Class<? extends Verdict> expected) {
+        public Restricted {
+            if (expected == Verdict.Allow.class) throw new IllegalArgumentException("a restricted case cannot expect an allow");
+        }
+
+        /** The policy must deny {@code action} in {@code context}. */
+        public static Restricted deny(String name, ProposedAction action, SafetyContext context) {
+            return new Restricted(name, action, context, Verdict.Deny.class);
+        }
+
+        /** The policy must at least ask for approval for {@code action} in {@code context}. */
+        public static Restricted approval(String name, ProposedAction action, SafetyContext context) {
+            return new Restricted(name, action, context, Verdict.RequireApproval.class);
+        }
+
+        int level() {
+            return expected == Verdict.Deny.class ? 2 : 1;
+        }
+    }
+
+    /**
+     * The deny (or approval) path: actions in contexts this policy must restrict. Shape the context with
+     * {@link TestContexts#safety()}: {@code .cluster(ListClusterView.of(labelledDeployment))},
+     * {@code .config(Map.of(...))}, {@code .history(...)}. Default: none, and
+     * {@link #restrictsWhatItMustRestrict()} is reported as skipped; every policy that can deny
+     * should name at least one case.
+     */
+    protected List<Restricted> mustRestrict() {
+        return List.of();
     }
 
     private List<ProposedAction> weirdActions() {
@@ -127,6 +182,40 @@ public abstract class SafetyPolicyCompatibilityKit {
             assertEquals(first.restrictiveness(), second.restrictiveness(),
                     "evaluate must not change its own answer (count in onExecuted): " + a);
         }
+    }
+
+    @Test
+    public void restrictsWhatItMustRestrict() {
+        List<Restricted> cases = mustRestrict();
+        assumeFalse(cases == null || cases.isEmpty(),
+                "no deny path named: override mustRestrict() with an action this policy must deny");
+        SafetyPolicy p = policy();
+        for (Restricted c : cases) {
+            for (boolean dry : new boolean[]{false, true}) {
+                SafetyContext ctx = dry ? asDryRun(c.context()) : c.context();
+                Verdict v = evaluate(p, c.action(), ctx);
+                assertTrue(v.restrictiveness() >= c.level(), "'" + c.name() + "'" + (dry ? " (dry run)" : "")
+                        + ": expected " + c.expected().getSimpleName() + " for " + c.action().actionType() + " on "
+                        + c.action().target() + ", got " + v);
+                assertFalse(v.reasons().isEmpty() || v.reasons().stream().anyMatch(r -> r == null || r.isBlank()),
+                        "'" + c.name() + "': a restrictive verdict must say why");
+            }
+        }
+    }
+
+    /** {@code c} as a dry run: a policy that restricts an action restricts its dry run too. */
+    private static SafetyContext asDryRun(SafetyContext c) {
+        if (c.dryRun()) return c;
+        return new SafetyContext() {
+            public Incident incident() { return c.incident(); }
+            public Optional<ActionDescriptor> action(String actionType) { return c.action(actionType); }
+            public boolean dryRun() { return true; }
+            public ClusterView cluster() { return c.cluster(); }
+            public ConfigView config() { return c.config(); }
+            public Clock clock() { return c.clock(); }
+            public ActionHistory history() { return c.history(); }
+            public List<ResourceRef> ownerChain(ResourceRef ref) { return c.ownerChain(ref); }
+        };
     }
 
     @Test

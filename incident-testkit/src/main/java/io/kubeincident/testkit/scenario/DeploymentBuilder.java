@@ -45,12 +45,20 @@ import java.util.function.UnaryOperator;
  * // revision 2 crash-loops while revision 1 (still serving) was healthy: a stuck rollout
  * DeploymentBuilder.deployment("default", "web").image("web:1").rollout("web:2", p -> p.crashLoopBackOff(4)).create(client);
  * }</pre>
+ *
+ * <p>Labels and annotations: {@link #label} labels the <em>pod template</em> (so the ReplicaSets'
+ * templates and every pod carry it, as a real controller copies template labels); {@link #deploymentLabel}
+ * and {@link #annotation} set the Deployment's own metadata, which is what a detector or a policy looking
+ * at the Deployment reads. The Deployment itself always carries {@code app=<name>}; the selector is
+ * always {@code app=<name>}.
  */
 public final class DeploymentBuilder {
 
     private final String namespace;
     private final String name;
     private final Map<String, String> labels = new LinkedHashMap<>();
+    private final Map<String, String> deploymentLabels = new LinkedHashMap<>();
+    private final Map<String, String> annotations = new LinkedHashMap<>();
     private int replicas = 3;
     private String container = "app";
     private final List<String> images = new ArrayList<>(List.of("registry.example.com/app:1.0"));
@@ -75,9 +83,27 @@ public final class DeploymentBuilder {
         return this;
     }
 
-    /** Extra labels on the pod template (the selector is always {@code app=<name>}). */
+    /**
+     * An extra label on the <em>pod template</em>, and so on every ReplicaSet template and pod; not on the
+     * Deployment itself (use {@link #deploymentLabel} for that). The selector is always {@code app=<name>}.
+     */
     public DeploymentBuilder label(String key, String value) {
         labels.put(key, value);
+        return this;
+    }
+
+    /** A label on the Deployment's own metadata (not on its pods); {@code app=<name>} is always there. */
+    public DeploymentBuilder deploymentLabel(String key, String value) {
+        deploymentLabels.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /**
+     * An annotation on the Deployment's own metadata, beside {@code deployment.kubernetes.io/revision}
+     * (which the builder sets and this cannot override).
+     */
+    public DeploymentBuilder annotation(String key, String value) {
+        annotations.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
         return this;
     }
 
@@ -164,9 +190,12 @@ public final class DeploymentBuilder {
         V1PodTemplateSpec currentTemplate = template(images.get(revisions - 1));
         Map<String, String> selector = Map.of("app", name);
 
+        Map<String, String> ownLabels = new LinkedHashMap<>(deploymentLabels);
+        ownLabels.put("app", name);
+        Map<String, String> ownAnnotations = new LinkedHashMap<>(annotations);
+        ownAnnotations.put("deployment.kubernetes.io/revision", Integer.toString(revisions));
         V1Deployment d = new V1Deployment().apiVersion("apps/v1").kind("Deployment")
-                .metadata(new V1ObjectMeta().name(name).namespace(namespace).labels(new LinkedHashMap<>(Map.of("app", name)))
-                        .annotations(new LinkedHashMap<>(Map.of("deployment.kubernetes.io/revision", Integer.toString(revisions)))))
+                .metadata(new V1ObjectMeta().name(name).namespace(namespace).labels(ownLabels).annotations(ownAnnotations))
                 .spec(new V1DeploymentSpec().replicas(replicas).selector(new V1LabelSelector().matchLabels(selector))
                         .template(currentTemplate).revisionHistoryLimit(10).progressDeadlineSeconds(600)
                         .strategy(new V1DeploymentStrategy().type("RollingUpdate").rollingUpdate(new V1RollingUpdateDeployment()

@@ -1,10 +1,12 @@
 package io.kubeincident.testkit.scenario;
 
+import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1ReplicaSet;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -43,6 +45,18 @@ public record Workload(V1Deployment deployment, List<V1ReplicaSet> replicaSets, 
             if (refs == null) return false;
             return refs.stream().anyMatch(r -> uid != null ? uid.equals(r.getUid()) : name.equals(r.getName()));
         }).toList();
+    }
+
+    /**
+     * Every object of the workload, Deployment first, then ReplicaSets and pods: what
+     * {@code ListClusterView.of(w.objects())} needs for a context in which the owner chain resolves.
+     */
+    public List<KubernetesObject> objects() {
+        List<KubernetesObject> all = new ArrayList<>();
+        all.add(deployment);
+        all.addAll(replicaSets);
+        all.addAll(pods);
+        return List.copyOf(all);
     }
 
     public String namespace() {

@@ -178,7 +178,36 @@ class KitsCatchBrokenImplementationsTest {
             protected Class<? extends SafetyPolicyProvider> providerClass() {
                 return Samples.ExcludedNamespacesPolicyProvider.class;
             }
+
+            protected List<Restricted> mustRestrict() {
+                return new SamplePolicyCompatibilityTest().mustRestrict();
+            }
         };
+    }
+
+    @Test
+    void policyThatNeverDeniesOrOnlyAsksWhereItMustDeny() {
+        SafetyPolicy neverDenies = new Samples.ExcludedNamespacesPolicy(Set.of()) {
+            public Verdict evaluate(ProposedAction a, SafetyContext c) {
+                return Verdict.allow();
+            }
+        };
+        // Passes every other check of the kit: only the deny path catches it.
+        policyKit(neverDenies).everyActionGetsAVerdictWithReasonsWhenRestrictive();
+        policyKit(neverDenies).evaluateIsRepeatable();
+        fails(policyKit(neverDenies)::restrictsWhatItMustRestrict, "expected Deny");
+        SafetyPolicy onlyAsks = new Samples.ExcludedNamespacesPolicy(Set.of()) {
+            public Verdict evaluate(ProposedAction a, SafetyContext c) {
+                return Verdict.requireApproval("someone should look");
+            }
+        };
+        fails(policyKit(onlyAsks)::restrictsWhatItMustRestrict, "expected Deny");
+        SafetyPolicy deniesOnlyForReal = new Samples.ExcludedNamespacesPolicy(Set.of("kube-system")) {
+            public Verdict evaluate(ProposedAction a, SafetyContext c) {
+                return c.dryRun() ? Verdict.allow() : super.evaluate(a, c);
+            }
+        };
+        fails(policyKit(deniesOnlyForReal)::restrictsWhatItMustRestrict, "(dry run)");
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.kubeincident.api.ActionTypes;
 import io.kubeincident.api.AnalysisRequest;
 import io.kubeincident.api.Evidence;
 import io.kubeincident.api.IncidentTypes;
+import io.kubeincident.api.ProposedAction;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.spi.Analyzer;
 import io.kubeincident.spi.AnalyzerProvider;
@@ -34,5 +35,11 @@ class SamplePolicyCompatibilityTest extends SafetyPolicyCompatibilityKit {
 
     protected Class<? extends SafetyPolicyProvider> providerClass() {
         return Samples.ExcludedNamespacesPolicyProvider.class;
+    }
+
+    protected List<Restricted> mustRestrict() {
+        ProposedAction restart = new ProposedAction(ActionTypes.RESTART_POD, ResourceRef.of("Pod", "kube-system", "coredns-1"),
+                Map.of(), 0.95, "kit");
+        return List.of(Restricted.deny("a restart in an excluded namespace", restart, context(restart, false)));
     }
 }

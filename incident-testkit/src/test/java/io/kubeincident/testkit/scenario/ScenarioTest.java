@@ -35,6 +35,27 @@ class ScenarioTest {
     static final Clock CLOCK = Clock.fixed(Instant.parse("2025-06-01T12:00:00Z"), ZoneOffset.UTC);
 
     @Test
+    void labelLabelsThePodTemplateWhileDeploymentLabelAndAnnotationLabelTheDeployment(ApiClient client) throws Exception {
+        DeploymentBuilder.deployment("default", "api").replicas(1).clock(CLOCK)
+                .label("tier", "backend")
+                .deploymentLabel("team", "payments")
+                .annotation("health.example.com/status", "degraded")
+                .create(client);
+        V1Deployment d = new AppsV1Api(client).readNamespacedDeployment("api", "default").execute();
+        assertEquals(java.util.Map.of("app", "api", "team", "payments"), d.getMetadata().getLabels(),
+                "label() is not on the Deployment itself");
+        assertEquals("degraded", d.getMetadata().getAnnotations().get("health.example.com/status"));
+        assertEquals("1", d.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision"));
+        assertEquals("backend", d.getSpec().getTemplate().getMetadata().getLabels().get("tier"));
+        assertNull(d.getSpec().getTemplate().getMetadata().getLabels().get("team"), "deploymentLabel() stays off the template");
+        V1Pod pod = new CoreV1Api(client).listNamespacedPod("default").labelSelector("app=api").execute().getItems().get(0);
+        assertEquals("backend", pod.getMetadata().getLabels().get("tier"));
+        assertNull(pod.getMetadata().getLabels().get("team"));
+        assertTrue(pod.getMetadata().getAnnotations() == null
+                || !pod.getMetadata().getAnnotations().containsKey("health.example.com/status"), "annotation() stays on the Deployment");
+    }
+
+    @Test
     void deploymentWithReplicaSetAndPodsWiredByServerUids(ApiClient client) throws Exception {
         Workload w = DeploymentBuilder.deployment("default", "web").replicas(3).clock(CLOCK).create(client);
         V1Deployment d = new AppsV1Api(client).readNamespacedDeployment("web", "default").execute();
