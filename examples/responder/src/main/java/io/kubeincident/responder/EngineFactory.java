@@ -33,6 +33,7 @@ public final class EngineFactory {
         ProblemCollector problems = new ProblemCollector();
         IncidentEngineBuilder b = IncidentEngine.builder()
                 .config(config.view())
+                .hostConfigKeys(ResponderConfig.KEYS)
                 .apiClient(client)
                 .auditSink(problems);
         customize.accept(b);
