@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.kubeincident.api.ActionResult;
 import io.kubeincident.core.IncidentEngine;
 import io.kubeincident.core.approval.ApprovalQueue;
+import io.kubeincident.core.approval.Approvals;
 import io.kubeincident.responder.ReportJson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
@@ -37,8 +38,9 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /metrics}: Prometheus text</li>
  *   <li>{@code GET /api/v1/incidents}: open incidents (the scan JSON shape plus {@code state})</li>
  *   <li>{@code GET /api/v1/approvals}: actions held for approval</li>
- *   <li>{@code POST /api/v1/approvals/{id}/approve} and {@code .../reject}, body {@code {"approver":"name"}}
- *       (optional)</li>
+ *   <li>{@code POST /api/v1/approvals/{id}/approve} and {@code .../reject}, body
+ *       {@code {"approver":"name","reason":"optional"}} (required; anything else is a 400 and nothing runs);
+ *       404 unknown, 409 decided already, 410 expired</li>
  * </ul>
  * {@code /api/} requires {@code Authorization: Bearer <token>}; without a configured token the API is off
  * (503). Only the leader holds incidents and approvals: on a standby replica the API answers 503 naming
@@ -47,6 +49,10 @@ import java.util.regex.Pattern;
 public final class HttpEndpoints implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoints.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Trailing content after the object ({@code {"approver":"a"} junk}) is an error, not ignored. */
+    private static final ObjectMapper STRICT_JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Pattern DECIDE = Pattern.compile("^/api/v1/approvals/([A-Za-z0-9-]{1,64})/(approve|reject)$");
 
     private final HttpServer server;
@@ -100,6 +106,11 @@ public final class HttpEndpoints implements AutoCloseable {
             return;
         }
         if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+            // never the token itself: only whether one was sent
+            LOG.atWarn().addKeyValue("remote", String.valueOf(ex.getRemoteAddress().getAddress().getHostAddress()))
+                    .addKeyValue("method", ex.getRequestMethod()).addKeyValue("path", ex.getRequestURI().getPath())
+                    .log("API request refused (401): {} bearer token", ex.getRequestHeaders().getFirst("Authorization") == null
+                            ? "no" : "a wrong");
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
             json(ex, 401, Map.of("error", "missing or wrong bearer token"));
             return;
@@ -145,29 +156,83 @@ public final class HttpEndpoints implements AutoCloseable {
                 methodNotAllowed(ex, "POST");
                 return;
             }
-            String approver = approver(ex.getRequestBody());
-            String id = m.group(1);
-            if (m.group(2).equals("approve")) {
-                Optional<ActionResult> r = engine.approve(id, approver);
-                if (r.isEmpty()) {
-                    json(ex, 404, Map.of("error", "no pending approval " + id + " (unknown, decided or expired)"));
-                } else {
-                    LOG.atInfo().addKeyValue("approval_id", id).addKeyValue("approver", approver)
-                            .log("approved {}: {}", id, r.get().kind());
-                    json(ex, 200, Map.of("id", id, "decision", "approved", "result", r.get().kind(),
-                            "message", r.get().message()));
-                }
-            } else {
-                if (engine.reject(id, approver)) {
-                    LOG.atInfo().addKeyValue("approval_id", id).addKeyValue("approver", approver).log("rejected {}", id);
-                    json(ex, 200, Map.of("id", id, "decision", "rejected"));
-                } else {
-                    json(ex, 404, Map.of("error", "no pending approval " + id + " (unknown, decided or expired)"));
-                }
+            DecisionBody body;
+            try {
+                body = DecisionBody.parse(ex.getRequestBody());
+            } catch (IllegalArgumentException bad) {
+                LOG.atWarn().addKeyValue("approval_id", m.group(1)).log("refused a malformed {} request: {}", m.group(2),
+                        bad.getMessage());
+                json(ex, 400, Map.of("error", bad.getMessage(), "expected", DecisionBody.SHAPE));
+                return;
             }
+            String id = m.group(1);
+            Approvals.Decision d = m.group(2).equals("approve") ? engine.approvals().approve(id, body.approver())
+                    : engine.approvals().reject(id, body.approver(), body.reason());
+            decided(ex, id, body, d);
             return;
         }
         json(ex, 404, Map.of("error", "no such endpoint: " + method + " " + path));
+    }
+
+    private static void decided(HttpExchange ex, String id, DecisionBody body, Approvals.Decision d) throws IOException {
+        if (d instanceof Approvals.Decision.Approved a) {
+            LOG.atInfo().addKeyValue("approval_id", id).addKeyValue("approver", body.approver())
+                    .log("approved {}: {}", id, a.result().kind());
+            json(ex, 200, Map.of("id", id, "decision", "approved", "result", a.result().kind(),
+                    "message", a.result().message()));
+        } else if (d instanceof Approvals.Decision.Rejected) {
+            LOG.atInfo().addKeyValue("approval_id", id).addKeyValue("approver", body.approver())
+                    .addKeyValue("reason", body.reason()).log("rejected {}", id);
+            json(ex, 200, Map.of("id", id, "decision", "rejected"));
+        } else if (d instanceof Approvals.Decision.NotFound) {
+            json(ex, 404, Map.of("error", "no pending approval " + id));
+        } else if (d instanceof Approvals.Decision.Expired) {
+            json(ex, 410, Map.of("error", d.message()));
+        } else if (d instanceof Approvals.Decision.AlreadyDecided) {
+            json(ex, 409, Map.of("error", d.message()));
+        } else {
+            json(ex, 400, Map.of("error", d.message()));
+        }
+    }
+
+    /**
+     * The body of an approve or reject call: a JSON object with {@code approver} (required, the name that goes
+     * into the audit) and, optionally, {@code reason}; nothing else.
+     */
+    record DecisionBody(String approver, String reason) {
+        static final String SHAPE = "{\"approver\": \"<name>\", \"reason\": \"<optional text>\"}";
+        private static final int MAX_BYTES = 4096;
+
+        static DecisionBody parse(InputStream in) throws IOException {
+            byte[] raw = in.readNBytes(MAX_BYTES + 1);
+            if (raw.length > MAX_BYTES) throw new IllegalArgumentException("the body is larger than " + MAX_BYTES + " bytes");
+            if (new String(raw, StandardCharsets.UTF_8).isBlank()) {
+                throw new IllegalArgumentException("a JSON body naming the approver is required");
+            }
+            JsonNode n;
+            try {
+                n = STRICT_JSON.readTree(raw);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("the body is not valid JSON");
+            }
+            if (n == null || !n.isObject()) throw new IllegalArgumentException("the body must be a JSON object");
+            for (var it = n.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!f.equals("approver") && !f.equals("reason")) {
+                    throw new IllegalArgumentException("unknown field '" + f.replaceAll("[^A-Za-z0-9_-]", "?") + "'");
+                }
+            }
+            JsonNode a = n.get("approver");
+            if (a == null || !a.isTextual() || a.asText().isBlank()) {
+                throw new IllegalArgumentException("approver must be a non-empty string");
+            }
+            if (a.asText().length() > 100) throw new IllegalArgumentException("approver is longer than 100 characters");
+            JsonNode r = n.get("reason");
+            if (r != null && !r.isNull() && !r.isTextual()) throw new IllegalArgumentException("reason must be a string");
+            String reason = r == null || r.isNull() || r.asText().isBlank() ? null : r.asText().strip();
+            if (reason != null && reason.length() > 1000) throw new IllegalArgumentException("reason is longer than 1000 characters");
+            return new DecisionBody(a.asText().strip(), reason);
+        }
     }
 
     static Map<String, Object> pending(ApprovalQueue.Pending p) {
@@ -185,19 +250,6 @@ public final class HttpEndpoints implements AutoCloseable {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return false;
         byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
         return MessageDigest.isEqual(given, token);
-    }
-
-    private static String approver(InputStream body) throws IOException {
-        byte[] raw = body.readNBytes(4096);
-        if (raw.length == 0) return "api";
-        try {
-            JsonNode n = JSON.readTree(raw);
-            String a = n == null || n.get("approver") == null ? null : n.get("approver").asText();
-            if (a == null || a.isBlank()) return "api";
-            return a.length() > 100 ? a.substring(0, 100) : a;
-        } catch (IOException e) {
-            return "api";
-        }
     }
 
     private interface Handler {

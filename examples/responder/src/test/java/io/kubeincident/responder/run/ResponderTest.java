@@ -131,12 +131,22 @@ class ResponderTest {
         JsonNode incidents = new ObjectMapper().readTree(get(leader, "/api/v1/incidents", TOKEN).body());
         assertEquals("crash-loop", incidents.at("/incidents/0/type").asText(), incidents.toString());
 
-        assertEquals(404, post(leader, "/api/v1/approvals/nope/approve", "{}").statusCode());
-        HttpResponse<String> approved = post(leader, "/api/v1/approvals/" + approval.get("id").asText() + "/approve",
+        assertEquals(404, post(leader, "/api/v1/approvals/nope/approve", "{\"approver\":\"alice\"}").statusCode());
+        // a body that is not the documented shape is refused and nothing runs
+        String id = approval.get("id").asText();
+        for (String bad : List.of("{\"approver\":", "", "{}", "[]", "\"alice\"", "{\"approver\":\"\"}", "{\"approver\":7}",
+                "{\"approver\":\"alice\",\"force\":true}", "{\"approver\":\"alice\"} trailing")) {
+            HttpResponse<String> refused = post(leader, "/api/v1/approvals/" + id + "/approve", bad);
+            assertEquals(400, refused.statusCode(), bad + " -> " + refused.body());
+        }
+        assertEquals(List.of(pod), io.kubeincident.responder.FixturesAccess.podNames(client, "shop"), "nothing ran");
+        HttpResponse<String> approved = post(leader, "/api/v1/approvals/" + id + "/approve",
                 "{\"approver\":\"alice\"}");
         assertEquals(200, approved.statusCode(), approved.body());
         assertTrue(approved.body().contains("\"result\":\"applied\""), approved.body());
         assertTrue(io.kubeincident.responder.FixturesAccess.podNames(client, "shop").isEmpty(), "the pod was restarted");
+        assertEquals(409, post(leader, "/api/v1/approvals/" + id + "/approve", "{\"approver\":\"bob\"}").statusCode(),
+                "decided already");
 
         String metrics = get(leader, "/metrics", null).body();
         assertTrue(metrics.contains("kube_incident_actions_total{action=\"restart-pod\",result=\"applied\"} 1.0"), metrics);
@@ -150,6 +160,36 @@ class ResponderTest {
         leader.close();
         Await.until(Duration.ofSeconds(10), standby::leading, "the standby takes over");
         assertEquals(200, get(standby, "/api/v1/approvals", TOKEN).statusCode());
+    }
+
+    @Test
+    void aRejectionsReasonReachesTheAudit() throws Exception {
+        ApiClient client = kube.apiClient();
+        new CoreV1Api(client).createNamespace(new io.kubernetes.client.openapi.models.V1Namespace()
+                .metadata(new io.kubernetes.client.openapi.models.V1ObjectMeta().name("kube-incident"))).execute();
+        String pod = io.kubeincident.responder.FixturesAccess.crashLoopingDeployment(client, "shop", "web");
+        Path audit = dir.resolve("audit.jsonl");
+        Path cfg = config("audit:\n  file: " + audit + "\n");
+        Map<String, String> overrides = Map.of("runtime.namespace", "kube-incident");
+        Responder r = new Responder(new Responder.Settings("kube-incident", "responder", "solo", true, "127.0.0.1", 0, TOKEN,
+                Duration.ofHours(1), List.of(cfg), () -> ResponderConfig.load(cfg, null, Map.of(), overrides).validated()),
+                ResponderConfig.load(cfg, null, Map.of(), overrides).validated(), client);
+        started.add(r);
+        JsonNode approval = Await.value(WAIT, () -> {
+            try {
+                JsonNode approvals = new ObjectMapper().readTree(get(r, "/api/v1/approvals", TOKEN).body()).get("approvals");
+                return approvals == null || approvals.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(approvals.get(0));
+            } catch (Exception e) {
+                return java.util.Optional.empty();
+            }
+        }, "an approval request");
+        HttpResponse<String> rejected = post(r, "/api/v1/approvals/" + approval.get("id").asText() + "/reject",
+                "{\"approver\":\"carol\",\"reason\":\"checkout freeze until 18:00\"}");
+        assertEquals(200, rejected.statusCode(), rejected.body());
+        String lines = Files.readString(audit);
+        assertTrue(lines.lines().anyMatch(l -> l.contains("\"step\":\"rejected\"") && l.contains("carol")
+                && l.contains("checkout freeze until 18:00")), lines);
+        assertEquals(List.of(pod), io.kubeincident.responder.FixturesAccess.podNames(client, "shop"), "nothing ran");
     }
 
     @Test
