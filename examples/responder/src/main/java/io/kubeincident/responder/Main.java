@@ -48,6 +48,12 @@ public final class Main implements Runnable {
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
+        // A bad option or value: one line and where to read more, not the whole usage.
+        cmd.setParameterExceptionHandler((ex, given) -> {
+            err.println("error: " + ex.getMessage().lines().findFirst().orElse("invalid command line"));
+            err.println("see '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+            return ExitCodes.USAGE;
+        });
         cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof UserError u) {
                 err.println("error: " + u.getMessage());
