@@ -55,6 +55,17 @@ public final class EngineFactory {
         return engine;
     }
 
+    /**
+     * Checks a configuration the way {@link #build} would, without an engine that writes anything: no
+     * audit file, no log records, no listeners. A standby replica checks every configuration this way.
+     *
+     * @throws UserError (exit 2) listing every problem
+     */
+    public static void validate(ResponderConfig config, ApiClient client) {
+        ResponderConfig quiet = config.with(java.util.Map.of("audit.file", "", "alerting.enabled", "false"));
+        build(quiet, client, b -> b.logAudit(false)).close();
+    }
+
     /** A provider's {@code create()} that rejected its settings (IllegalArgumentException and subclasses). */
     static boolean isConfigurationProblem(String problem) {
         return problem.contains("IllegalArgumentException") || problem.contains("ConfigException");

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,7 +33,9 @@ import java.util.regex.Pattern;
  * The responder's HTTP side on one port (JDK HttpServer):
  * <ul>
  *   <li>{@code GET /healthz}: 200 while the process runs</li>
- *   <li>{@code GET /readyz}: 200 once configured and connected (on the leader: once the informer caches have synced), 503 while starting or shutting down</li>
+ *   <li>{@code GET /readyz}: 200 while this replica can do its job (the API server answers; the leader's
+ *       engine runs with synced caches; a standby can take over), with one line saying which
+ *       ({@code ready: standby, leader replica-a}); 503 with the reason otherwise</li>
  *   <li>{@code GET /metrics}: Prometheus text</li>
  *   <li>{@code GET /api/v1/incidents}: open incidents (the scan JSON shape plus {@code state})</li>
  *   <li>{@code GET /api/v1/approvals}: actions held for approval</li>
@@ -59,8 +60,9 @@ public final class HttpEndpoints implements AutoCloseable {
     private final ExecutorService pool;
     private final EngineSupervisor supervisor;
     private final PrometheusMeterRegistry registry;
-    private final BooleanSupplier ready;
+    private final java.util.function.Supplier<Responder.Readiness> ready;
     private final Leadership leadership;
+    private java.util.function.Supplier<Optional<String>> leaseHolder = Optional::empty;
     private final byte[] token;
 
     /**
@@ -69,7 +71,8 @@ public final class HttpEndpoints implements AutoCloseable {
      * @param leadership {@code null} when leader election is off (this replica always leads)
      */
     public HttpEndpoints(String bindAddress, int port, EngineSupervisor supervisor, PrometheusMeterRegistry registry,
-                         BooleanSupplier ready, Leadership leadership, String token) throws IOException {
+                         java.util.function.Supplier<Responder.Readiness> ready, Leadership leadership, String token)
+            throws IOException {
         this.supervisor = supervisor;
         this.registry = registry;
         this.ready = ready;
@@ -84,8 +87,8 @@ public final class HttpEndpoints implements AutoCloseable {
         server.setExecutor(pool);
         server.createContext("/healthz", ex -> guard(ex, () -> text(ex, 200, "ok\n")));
         server.createContext("/readyz", ex -> guard(ex, () -> {
-            if (ready.getAsBoolean()) text(ex, 200, "ready\n");
-            else text(ex, 503, "not ready\n");
+            Responder.Readiness r = ready.get();
+            text(ex, r.ready() ? 200 : 503, r.message() + "\n");
         }));
         server.createContext("/metrics", ex -> guard(ex, () -> {
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
@@ -94,6 +97,11 @@ public final class HttpEndpoints implements AutoCloseable {
         }));
         server.createContext("/api/", ex -> guard(ex, () -> api(ex)));
         server.start();
+    }
+
+    /** Where a standby learns who leads (the Lease as the API server last reported it). */
+    void leaseHolder(java.util.function.Supplier<Optional<String>> holder) {
+        this.leaseHolder = holder;
     }
 
     public int port() {
@@ -118,13 +126,17 @@ public final class HttpEndpoints implements AutoCloseable {
         if (leadership != null && !leadership.isLeader()) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("error", "this replica is not the leader; incidents and approvals live on the leader");
-            body.put("leader", leadership.leader());
+            body.put("leader", leaseHolder.get().orElse(null));
             json(ex, 503, body);
             return;
         }
         String path = ex.getRequestURI().getPath();
         String method = ex.getRequestMethod();
         IncidentEngine engine = supervisor.engine();
+        if (engine == null) {
+            json(ex, 503, Map.of("error", "the engine is not running (starting or shutting down)"));
+            return;
+        }
         if (path.equals("/api/v1/incidents")) {
             if (!method.equals("GET")) {
                 methodNotAllowed(ex, "GET");

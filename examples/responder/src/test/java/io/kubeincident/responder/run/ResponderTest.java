@@ -69,7 +69,8 @@ class ResponderTest {
     }
 
     private Responder start(String identity, Path configFile) {
-        Map<String, String> overrides = Map.of("runtime.namespace", "kube-incident", "audit.file", "");
+        Map<String, String> overrides = Map.of("runtime.namespace", "kube-incident",
+                "audit.file", dir.resolve(identity + "-audit.jsonl").toString());
         ResponderConfig cfg = ResponderConfig.load(configFile, null, Map.of(), overrides).validated();
         Responder.Settings s = new Responder.Settings("kube-incident", "responder", identity, true, "127.0.0.1", 0, TOKEN,
                 Duration.ofHours(1), List.of(configFile),
@@ -92,6 +93,20 @@ class ResponderTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private String readyz(Responder r) {
+        try {
+            return get(r, "/readyz", null).body();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private long auditSteps(String identity, String step) throws IOException {
+        Path f = dir.resolve(identity + "-audit.jsonl");
+        if (!Files.exists(f)) return 0;
+        return Files.readAllLines(f).stream().filter(l -> l.contains("\"step\":\"" + step + "\"")).count();
+    }
+
     @Test
     void twoReplicasOneLeaderApprovalThroughTheApiAndHandover() throws Exception {
         ApiClient client = kube.apiClient();
@@ -110,7 +125,17 @@ class ResponderTest {
         assertEquals(leader == a ? "replica-a" : "replica-b", lease.getSpec().getHolderIdentity());
 
         assertEquals(200, get(leader, "/healthz", null).statusCode());
+        String leaderName = leader == a ? "replica-a" : "replica-b";
+        String standbyName = leader == a ? "replica-b" : "replica-a";
+        Await.until(WAIT, () -> readyz(standby).equals("ready: standby, leader " + leaderName + "\n"),
+                "the standby is ready and names the Lease holder");
+        Await.until(WAIT, () -> readyz(leader).equals("ready: leader, engine running\n"),
+                "the leader is ready once its engine runs");
         assertEquals(200, get(standby, "/readyz", null).statusCode());
+        // only the leader has an engine, so only the leader writes engine-started
+        assertEquals(null, standby.supervisor().engine());
+        assertEquals(1, auditSteps(leaderName, "engine-started"));
+        assertEquals(0, auditSteps(standbyName, "engine-started"));
         assertEquals(401, get(leader, "/api/v1/incidents", null).statusCode());
         assertEquals(401, get(leader, "/api/v1/incidents", "wrong").statusCode());
         HttpResponse<String> notLeader = get(standby, "/api/v1/approvals", TOKEN);
@@ -159,6 +184,8 @@ class ResponderTest {
         // graceful shutdown of the leader hands the lease over well before it would expire
         leader.close();
         Await.until(Duration.ofSeconds(10), standby::leading, "the standby takes over");
+        assertEquals(1, auditSteps(standbyName, "engine-started"), "the new leader starts its engine");
+        assertEquals(1, auditSteps(leaderName, "engine-started"));
         assertEquals(200, get(standby, "/api/v1/approvals", TOKEN).statusCode());
     }
 
