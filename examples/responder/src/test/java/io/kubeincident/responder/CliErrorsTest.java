@@ -214,6 +214,13 @@ class CliErrorsTest {
     }
 
     @Test
+    void theRuntimeJarPointsToTheDemoJar() {
+        Cli r = Cli.run("demo", "--timeout", "5s");
+        assertOneCleanError(r, ExitCodes.USAGE, "the demo is not part of the runtime jar; build it and run: java -jar "
+                + "examples/demo/target/demo.jar demo");
+    }
+
+    @Test
     void unknownCommandIsAUsageError() {
         Cli r = Cli.run("explode");
         assertEquals(ExitCodes.USAGE, r.exitCode());

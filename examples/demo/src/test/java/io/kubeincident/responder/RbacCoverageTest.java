@@ -27,6 +27,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * resource and checked against deploy/rbac.yaml.
  */
 class RbacCoverageTest {
+    /** The responder's deploy manifests, beside this module. */
+    private static final Path DEPLOY = Path.of("../responder/deploy");
+
+    static List<JsonNode> yamlDocs(Path file) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        List<JsonNode> docs = new java.util.ArrayList<>();
+        try (var p = new com.fasterxml.jackson.dataformat.yaml.YAMLFactory().createParser(java.nio.file.Files.readString(file))) {
+            var it = yaml.readValues(p, JsonNode.class);
+            while (it.hasNext()) docs.add(it.next());
+        }
+        return docs;
+    }
+
 
     record Access(String group, String resource, String verb, String namespace) {
         @Override
@@ -37,8 +51,8 @@ class RbacCoverageTest {
 
     @Test
     void everyRequestTheEngineMakesIsGranted() throws Exception {
-        List<JsonNode> rbac = RbacTest.yamlDocs(Path.of("deploy/rbac.yaml"));
-        JsonNode cm = RbacTest.yamlDocs(Path.of("deploy/configmap.yaml")).get(0);
+        List<JsonNode> rbac = yamlDocs(DEPLOY.resolve("rbac.yaml"));
+        JsonNode cm = yamlDocs(DEPLOY.resolve("configmap.yaml")).get(0);
         MapConfig deployed = ConfigLoader.fromYaml(cm.at("/data/config.yaml").asText(), "configmap");
         ResponderConfig config = new ResponderConfig(deployed.with(Map.of("audit.file", "")), null, null);
 
