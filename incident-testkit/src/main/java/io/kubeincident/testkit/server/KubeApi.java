@@ -223,16 +223,25 @@ final class KubeApi {
         out.put("apiVersion", p.apiVersion());
         out.put("kind", kind(p) + "List");
         ObjectNode md = out.putObject("metadata");
-        md.put("resourceVersion", Long.toString(lastRv));
+        // A continue token is "<resourceVersion of the first page>:<offset>". Like a real API server after etcd
+        // compaction, a token whose resourceVersion the watch history no longer covers is 410 Expired.
+        long listRv = lastRv;
         int offset = 0;
         String cont = p.param("continue");
         if (cont != null && !cont.isEmpty()) {
             try {
-                offset = Integer.parseInt(new String(java.util.Base64.getUrlDecoder().decode(cont), StandardCharsets.UTF_8));
+                String[] t = new String(java.util.Base64.getUrlDecoder().decode(cont), StandardCharsets.UTF_8).split(":", 2);
+                listRv = Long.parseLong(t[0]);
+                offset = Integer.parseInt(t[1]);
             } catch (RuntimeException e) {
                 return status(400, "BadRequest", "invalid continue token", null, null);
             }
+            if (hub.expired(listRv)) {
+                return status(410, "Expired", "The provided continue parameter is too old to display a consistent list "
+                        + "result. You can start a new list without the continue parameter.", null, null);
+            }
         }
+        md.put("resourceVersion", Long.toString(listRv));
         int limit = 0;
         String l = p.param("limit");
         if (l != null && !l.isEmpty()) limit = Integer.parseInt(l);
@@ -240,7 +249,7 @@ final class KubeApi {
         ArrayNode arr = out.putArray("items");
         for (int i = Math.min(offset, items.size()); i < end; i++) arr.add(items.get(i));
         if (end < items.size()) {
-            md.put("continue", java.util.Base64.getUrlEncoder().encodeToString(Integer.toString(end).getBytes(StandardCharsets.UTF_8)));
+            md.put("continue", java.util.Base64.getUrlEncoder().encodeToString((listRv + ":" + end).getBytes(StandardCharsets.UTF_8)));
             md.put("remainingItemCount", items.size() - end);
         }
         return ok(200, out);
