@@ -137,6 +137,24 @@ final class KubeApi {
     record WatchStart(int code, String error, List<String> initial, WatchHub.Subscription subscription) {
     }
 
+    /**
+     * A {@code BOOKMARK} event for a watch of {@code p}: an object of the watched kind carrying only the
+     * current resourceVersion, as a real API server sends to watches that asked for
+     * {@code allowWatchBookmarks}, so a client can resume from there instead of relisting.
+     */
+    String bookmark(ApiPath p) {
+        lock.lock();
+        try {
+            ObjectNode o = json.createObjectNode();
+            o.put("kind", kind(p));
+            o.put("apiVersion", p.apiVersion());
+            o.putObject("metadata").put("resourceVersion", Long.toString(lastRv));
+            return hub.line("BOOKMARK", o);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     WatchStart startWatch(ApiPath p) {
         lock.lock();
         try {

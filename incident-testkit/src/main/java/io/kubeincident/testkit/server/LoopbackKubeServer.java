@@ -152,6 +152,9 @@ public final class LoopbackKubeServer implements AutoCloseable {
         ex.respond(r.code(), r.contentType(), r.body());
     }
 
+    /** Bookmarks on a long watch that asked for them (a real server sends about one a minute). */
+    static final Duration BOOKMARK_EVERY = Duration.ofSeconds(10);
+
     private void watch(HttpFront.Exchange ex, ApiPath p) throws IOException {
         KubeApi.WatchStart start = api.startWatch(p);
         if (start.code() != 200) {
@@ -171,14 +174,22 @@ public final class LoopbackKubeServer implements AutoCloseable {
         try (KubeApiSubscription sub = new KubeApiSubscription(start.subscription())) {
             ex.startStream("application/json");
             for (String line : start.initial()) ex.writeChunk((line + "\n").getBytes(StandardCharsets.UTF_8));
+            boolean bookmarks = p.flag("allowWatchBookmarks");
+            long nextBookmark = System.nanoTime() + BOOKMARK_EVERY.toNanos();
             if (sub.s != null) {
                 while (!front.closed() && System.nanoTime() < deadline) {
                     String line;
                     while ((line = sub.s.poll(0)) != null) {
                         ex.writeChunk((line + "\n").getBytes(StandardCharsets.UTF_8));
                     }
+                    if (bookmarks && System.nanoTime() >= nextBookmark) {
+                        ex.writeChunk((api.bookmark(p) + "\n").getBytes(StandardCharsets.UTF_8));
+                        nextBookmark = System.nanoTime() + BOOKMARK_EVERY.toNanos();
+                    }
                     if (ex.clientGone(50)) return;
                 }
+                // like a real server at the watch's timeout: where to resume from
+                if (bookmarks) ex.writeChunk((api.bookmark(p) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             ex.endStream();
         } catch (InterruptedException e) {

@@ -131,6 +131,30 @@ class WatchTest {
     }
 
     @Test
+    void aWatchThatAllowsBookmarksEndsWithOneAtTheCurrentResourceVersion() throws Exception {
+        try (LoopbackKubeServer server = LoopbackKubeServer.start()) {
+            CoreV1Api core = new CoreV1Api(server.apiClient());
+            String rv = core.createNamespacedPod("default", pod("default", "a", Map.of(), "n1", "Running")).execute()
+                    .getMetadata().getResourceVersion();
+            CoreV1Api watchApi = new CoreV1Api(server.informerApiClient());
+            List<String> seen = new ArrayList<>();
+            try (Watch<V1Pod> w = Watch.createWatch(server.informerApiClient(),
+                    watchApi.listNamespacedPod("default").allowWatchBookmarks(true).timeoutSeconds(1).watch(true).buildCall(null),
+                    new TypeToken<Watch.Response<V1Pod>>() { }.getType())) {
+                for (Watch.Response<V1Pod> e : w) seen.add(e.type + " " + e.object.getMetadata().getResourceVersion());
+            }
+            assertEquals(List.of("ADDED " + rv, "BOOKMARK " + rv), seen);
+            try (Watch<V1Pod> w = Watch.createWatch(server.informerApiClient(),
+                    watchApi.listNamespacedPod("default").timeoutSeconds(1).watch(true).buildCall(null),
+                    new TypeToken<Watch.Response<V1Pod>>() { }.getType())) {
+                List<String> plain = new ArrayList<>();
+                for (Watch.Response<V1Pod> e : w) plain.add(e.type);
+                assertEquals(List.of("ADDED"), plain, "no bookmark unless asked for");
+            }
+        }
+    }
+
+    @Test
     void aContinueTokenOlderThanTheHistoryGets410Expired() throws Exception {
         try (LoopbackKubeServer small = LoopbackKubeServer.start(2)) {
             CoreV1Api core = new CoreV1Api(small.apiClient());
