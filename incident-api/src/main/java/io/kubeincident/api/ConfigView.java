@@ -89,6 +89,26 @@ public interface ConfigView {
         }
     }
 
+    /**
+     * A duration the way a user writes it in the configuration ({@code -5s}, {@code 500ms}, {@code 1h30m}),
+     * for messages; {@code null} prints as {@code null}.
+     */
+    static String formatDuration(Duration d) {
+        if (d == null) return "null";
+        if (d.isZero()) return "0s";
+        StringBuilder sb = new StringBuilder(d.isNegative() ? "-" : "");
+        Duration a = d.abs();
+        long days = a.toDays(), hours = a.toHoursPart(), minutes = a.toMinutesPart(), seconds = a.toSecondsPart();
+        long millis = a.toMillisPart();
+        if (days > 0) sb.append(days).append('d');
+        if (hours > 0) sb.append(hours).append('h');
+        if (minutes > 0) sb.append(minutes).append('m');
+        if (seconds > 0) sb.append(seconds).append('s');
+        if (millis > 0) sb.append(millis).append("ms");
+        if (sb.length() == (d.isNegative() ? 1 : 0)) sb.append(a.toNanos()).append("ns");
+        return sb.toString();
+    }
+
     /** A view of the keys under {@code prefix + "."}, with the prefix removed. */
     default ConfigView under(String prefix) {
         ConfigView parent = this;

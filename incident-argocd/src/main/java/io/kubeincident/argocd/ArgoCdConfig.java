@@ -103,6 +103,19 @@ public record ArgoCdConfig(URI serverUrl, String username, String password, Stri
             "request_timeout", "max_retries", "retry_backoff", "wait_timeout", "poll_interval", "refresh_interval",
             "allow_disable_autosync", "degraded_threshold", "cache_ttl");
 
+    /** {@link #KEYS} with their kinds, for the engine's check of the whole configuration. */
+    public static final io.kubeincident.api.ConfigKeys CONFIG_KEYS = io.kubeincident.api.ConfigKeys.builder()
+            .under("argocd", io.kubeincident.api.ConfigKeys.Type.TEXT, "server_url", "username", "password",
+                    "password_env", "password_file", "token", "token_env", "token_file", "ca_file", "tracking_label",
+                    "tracking_method", "app_namespace", "selector")
+            .under("argocd", io.kubeincident.api.ConfigKeys.Type.BOOLEAN, "enabled", "insecure", "allow_disable_autosync")
+            .under("argocd", io.kubeincident.api.ConfigKeys.Type.LIST, "projects")
+            .under("argocd", io.kubeincident.api.ConfigKeys.Type.INTEGER, "max_retries")
+            .under("argocd", io.kubeincident.api.ConfigKeys.Type.DURATION, "connect_timeout", "read_timeout",
+                    "request_timeout", "retry_backoff", "wait_timeout", "poll_interval", "refresh_interval",
+                    "degraded_threshold", "cache_ttl")
+            .build();
+
     // A Kubernetes label key: optional DNS prefix, then a name of up to 63 characters.
     private static final Pattern LABEL_KEY =
             Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
@@ -244,17 +257,17 @@ public record ArgoCdConfig(URI serverUrl, String username, String password, Stri
         Duration wait = r.positive("wait_timeout", Duration.ofMinutes(5));
         Duration poll = r.positive("poll_interval", Duration.ofSeconds(5));
         if (poll.compareTo(wait) > 0) {
-            problems.add(PREFIX + "poll_interval (" + poll + ") must not exceed " + PREFIX + "wait_timeout (" + wait + ")");
+            problems.add(PREFIX + "poll_interval (" + ConfigView.formatDuration(poll) + ") must not exceed " + PREFIX + "wait_timeout (" + ConfigView.formatDuration(wait) + ")");
         }
         Duration refresh = r.positive("refresh_interval", Duration.ofSeconds(30));
         boolean allowDisable = r.bool("allow_disable_autosync", false);
         Duration threshold = r.duration("degraded_threshold", Duration.ofMinutes(2));
         if (threshold.isNegative()) {
-            problems.add(PREFIX + "degraded_threshold: must not be negative, was: " + threshold);
+            problems.add(PREFIX + "degraded_threshold: must not be negative, was: " + ConfigView.formatDuration(threshold));
         }
         Duration cacheTtl = r.duration("cache_ttl", Duration.ofSeconds(60));
         if (cacheTtl.isNegative()) {
-            problems.add(PREFIX + "cache_ttl: must not be negative, was: " + cacheTtl);
+            problems.add(PREFIX + "cache_ttl: must not be negative, was: " + ConfigView.formatDuration(cacheTtl));
         }
         r.bool("enabled", true);
 
@@ -340,7 +353,7 @@ public record ArgoCdConfig(URI serverUrl, String username, String password, Stri
         Duration positive(String key, Duration fallback) {
             Duration d = duration(key, fallback);
             if (d.isZero() || d.isNegative()) {
-                problems.add(PREFIX + key + ": must be positive, was: " + d);
+                problems.add(PREFIX + key + ": must be positive, was: " + ConfigView.formatDuration(d));
                 return fallback;
             }
             return d;

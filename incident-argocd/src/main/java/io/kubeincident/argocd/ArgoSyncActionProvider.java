@@ -8,7 +8,12 @@ import io.kubeincident.spi.ProviderContext;
  * Creates {@link ArgoSyncAction} for the engine. Enabled when {@code argocd.server_url} is set (and {@code argocd.enabled}
  * is not false); throws {@link ArgoCdConfigException} listing every problem of bad {@code argocd.*} configuration.
  */
-public final class ArgoSyncActionProvider implements RemediationActionProvider {
+public final class ArgoSyncActionProvider implements RemediationActionProvider, io.kubeincident.spi.DeclaresConfiguration {
+
+    @Override
+    public io.kubeincident.api.ConfigKeys configKeys() {
+        return ArgoCdConfig.CONFIG_KEYS;
+    }
 
     @Override
     public boolean enabled(ProviderContext context) {

@@ -1,5 +1,6 @@
 package io.kubeincident.core;
 
+import io.kubeincident.api.ConfigKeys;
 import io.kubeincident.api.ConfigView;
 import io.kubeincident.api.Ids;
 import io.kubeincident.core.audit.AuditTrail;
@@ -8,6 +9,7 @@ import io.kubeincident.core.audit.Slf4jAuditSink;
 import io.kubeincident.core.config.ConfigException;
 import io.kubeincident.core.config.ConfigLoader;
 import io.kubeincident.core.config.EngineConfig;
+import io.kubeincident.core.config.EngineKeys;
 import io.kubeincident.core.config.MapConfig;
 import io.kubeincident.core.discovery.ProviderDiscovery;
 import io.kubeincident.core.exec.EngineContexts;
@@ -20,6 +22,7 @@ import io.kubeincident.core.verify.VerificationConfig;
 import io.kubeincident.spi.Analyzer;
 import io.kubeincident.spi.AnalyzerProvider;
 import io.kubeincident.spi.AuditSink;
+import io.kubeincident.spi.DeclaresConfiguration;
 import io.kubeincident.spi.Detector;
 import io.kubeincident.spi.DetectorProvider;
 import io.kubeincident.spi.EvidenceContributor;
@@ -72,6 +75,7 @@ public final class IncidentEngineBuilder {
     private OutcomeHistory outcomes;
     private io.kubernetes.client.informer.SharedInformerFactory informerFactory;
     private boolean logAudit = true;
+    private ConfigKeys hostKeys = ConfigKeys.none();
 
     IncidentEngineBuilder() {
     }
@@ -88,6 +92,15 @@ public final class IncidentEngineBuilder {
 
     public IncidentEngineBuilder configFile(Path yaml) {
         this.config = ConfigLoader.fromYaml(yaml);
+        return this;
+    }
+
+    /**
+     * Keys the host itself reads from the same configuration ({@code http.port}, ...): with the engine's and
+     * every provider's, they are what {@link #build()} accepts; any other key is an error.
+     */
+    public IncidentEngineBuilder hostConfigKeys(ConfigKeys keys) {
+        this.hostKeys = keys;
         return this;
     }
 
@@ -217,7 +230,7 @@ public final class IncidentEngineBuilder {
      * @throws ConfigException listing every configuration problem
      */
     public IncidentEngine build() {
-        EngineConfig engineConfig = validated(config);
+        EngineConfig engineConfig = validated(config, undeclaredKeyProblems());
         OutcomeHistory outcomes = this.outcomes != null ? this.outcomes
                 : OutcomeStores.fromConfig(config, Optional.ofNullable(apiClient));
         List<String> problems = new ArrayList<>();
@@ -292,8 +305,8 @@ public final class IncidentEngineBuilder {
      * {@code detection.*}, {@code correlation.*}, {@code evidence.*}), checked
      * together so that one {@link ConfigException} lists every problem.
      */
-    private static EngineConfig validated(ConfigView config) {
-        List<String> problems = new ArrayList<>();
+    private static EngineConfig validated(ConfigView config, List<String> keyProblems) {
+        java.util.Set<String> problems = new java.util.LinkedHashSet<>(keyProblems);
         EngineConfig engineConfig = null;
         try {
             engineConfig = EngineConfig.from(config);
@@ -321,11 +334,44 @@ public final class IncidentEngineBuilder {
             try {
                 section.run();
             } catch (IllegalArgumentException e) {
-                problems.add(e.getMessage());
+                // Sections join their problems with "; " (some behind "invalid X configuration: "): one line each
+                // here, so that a problem the key check found already is listed once.
+                String m = String.valueOf(e.getMessage()).replaceFirst("^invalid [a-z]+ configuration: ", "");
+                for (String one : m.split("; ")) problems.add(one);
             }
         }
-        if (!problems.isEmpty()) throw new ConfigException(problems);
+        if (!problems.isEmpty()) throw new ConfigException(List.copyOf(problems));
         return engineConfig;
+    }
+
+    /**
+     * Unknown keys (each with the nearest known one) and values of the wrong kind. Known are the engine's
+     * keys ({@link EngineKeys}), the host's ({@link #hostConfigKeys}), those of every provider and
+     * hand-added worker that {@link DeclaresConfiguration} (discovered ones whether enabled or not), and the
+     * switches of hand-added actions.
+     */
+    private List<String> undeclaredKeyProblems() {
+        List<ConfigKeys> declared = new ArrayList<>(List.of(EngineKeys.ALL, hostKeys));
+        List<Object> parts = new ArrayList<>();
+        List.of(detectorProviders, analyzerProviders, actionProviders, policyProviders, detectors, analyzers, actions,
+                policies, contributors).forEach(parts::addAll);
+        for (Object part : parts) {
+            try {
+                if (part instanceof DeclaresConfiguration d) declared.add(d.configKeys());
+                if (part instanceof RemediationAction a && a.enableKey() != null && !a.enableKey().isBlank()) {
+                    String key = a.enableKey().trim();
+                    declared.add(ConfigKeys.builder().bool(key.startsWith("remediation.") ? key : "remediation." + key).build());
+                }
+            } catch (RuntimeException e) {
+                // its build reports the broken part; here it declares nothing
+            }
+        }
+        if (discovery) {
+            declared.addAll(ProviderDiscovery.declaredKeys(classLoader, List.of(DetectorProvider.class,
+                    AnalyzerProvider.class, RemediationActionProvider.class, SafetyPolicyProvider.class,
+                    EvidenceContributorProvider.class)));
+        }
+        return ConfigKeys.union(declared).check(config);
     }
 
     private static <T> List<T> unique(List<T> workers, Function<T, String> id, String what, List<String> problems) {

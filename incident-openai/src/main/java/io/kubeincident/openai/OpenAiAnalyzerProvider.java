@@ -1,6 +1,8 @@
 package io.kubeincident.openai;
 
+import io.kubeincident.api.ConfigKeys;
 import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.DeclaresConfiguration;
 import io.kubeincident.spi.AnalyzerProvider;
 import io.kubeincident.spi.ProviderContext;
 
@@ -12,7 +14,7 @@ import java.util.function.Function;
  * or without one for servers that need none ({@code llm.provider: ollama} or {@code vllm}, or
  * {@code compatible} with a {@code llm.base_url}); {@code llm.enabled: false} turns it off.
  */
-public final class OpenAiAnalyzerProvider implements AnalyzerProvider {
+public final class OpenAiAnalyzerProvider implements AnalyzerProvider, DeclaresConfiguration {
 
     private final Function<String, String> env;
 
@@ -23,6 +25,11 @@ public final class OpenAiAnalyzerProvider implements AnalyzerProvider {
     /** @param env environment lookup (tests pass a map) */
     public OpenAiAnalyzerProvider(Function<String, String> env) {
         this.env = env;
+    }
+
+    @Override
+    public ConfigKeys configKeys() {
+        return OpenAiConfig.CONFIG_KEYS;
     }
 
     @Override

@@ -59,12 +59,21 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
     private static final Logger LOG = LoggerFactory.getLogger(OpenAiConfig.class);
 
     public static final String PREFIX = "llm.";
-    static final Set<String> KNOWN_KEYS = Set.of("enabled", "provider", "base_url", "model", "api_key", "api_key_file",
-            "api_key_env", "organization", "project", "azure.deployment", "azure.api_version", "connect_timeout",
-            "read_timeout", "analysis_timeout", "max_retries", "retry_backoff", "retry_max_delay",
-            "circuit_breaker.failure_threshold", "circuit_breaker.open_duration", "temperature",
-            "max_completion_tokens", "context_token_budget", "token_budget.per_incident", "token_budget.per_day",
-            "cache_ttl", "max_concurrency", "response_format", "max_actions", "prompts_file", "runbooks_file");
+
+    /** Every {@code llm.*} key with its kind, for the engine's check of the whole configuration. */
+    public static final io.kubeincident.api.ConfigKeys CONFIG_KEYS = io.kubeincident.api.ConfigKeys.builder()
+            .bool("llm.enabled")
+            .under("llm", io.kubeincident.api.ConfigKeys.Type.TEXT, "provider", "base_url", "model", "api_key",
+                    "api_key_file", "api_key_env", "organization", "project", "azure.deployment", "azure.api_version",
+                    "temperature", "response_format", "prompts_file", "runbooks_file", "runbooks")
+            .under("llm", io.kubeincident.api.ConfigKeys.Type.DURATION, "connect_timeout", "read_timeout",
+                    "analysis_timeout", "retry_backoff", "retry_max_delay", "circuit_breaker.open_duration", "cache_ttl")
+            .under("llm", io.kubeincident.api.ConfigKeys.Type.INTEGER, "max_retries", "circuit_breaker.failure_threshold",
+                    "max_completion_tokens", "context_token_budget", "token_budget.per_incident", "token_budget.per_day",
+                    "max_concurrency", "max_actions")
+            .text("llm.prompts.*", "llm.runbooks.*.text")
+            .list("llm.runbooks.*.incident_types", "llm.runbooks.*.namespaces", "llm.runbooks.*.labels")
+            .build();
 
     /** Where the chat completions are served and how they authenticate. */
     public enum Provider {
@@ -190,7 +199,6 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
         int concurrency = r.integer("max_concurrency", 2);
         ResponseFormat format = r.responseFormat();
         int maxActions = r.integer("max_actions", 3);
-        r.warnUnknownKeys();
 
         List<String> problems = new ArrayList<>(r.problems);
         problems.addAll(check(provider, baseUrl, model, key, deployment, apiVersion, connect, read, analysis,
@@ -306,7 +314,7 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
         positive(p, "llm.retry_backoff", backoff);
         positive(p, "llm.retry_max_delay", maxDelay);
         positive(p, "llm.circuit_breaker.open_duration", open);
-        if (ttl != null && ttl.isNegative()) p.add("llm.cache_ttl must not be negative, was: " + ttl);
+        if (ttl != null && ttl.isNegative()) p.add("llm.cache_ttl must not be negative, was: " + ConfigView.formatDuration(ttl));
         if (maxRetries < 0 || maxRetries > 10) p.add("llm.max_retries must be within [0, 10], was: " + maxRetries);
         if (threshold < 1) p.add("llm.circuit_breaker.failure_threshold must be >= 1, was: " + threshold);
         if (temperature != null && (temperature.isNaN() || temperature < 0 || temperature > 2)) {
@@ -326,7 +334,7 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
     }
 
     private static void positive(List<String> p, String key, Duration d) {
-        if (d != null && (d.isZero() || d.isNegative())) p.add(key + " must be positive, was: " + d);
+        if (d != null && (d.isZero() || d.isNegative())) p.add(key + " must be positive, was: " + ConfigView.formatDuration(d));
         if (d == null) p.add(key + " is required");
     }
 
@@ -485,11 +493,5 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
             return value == null || value.isBlank() ? null : ApiKey.of(value, "env " + var);
         }
 
-        void warnUnknownKeys() {
-            for (String k : llm.keys()) {
-                if (KNOWN_KEYS.contains(k) || k.startsWith("prompts.") || k.startsWith("runbooks.")) continue;
-                LOG.warn("unknown configuration key llm.{} is ignored", k);
-            }
-        }
     }
 }

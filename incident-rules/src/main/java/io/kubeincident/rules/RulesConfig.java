@@ -44,6 +44,11 @@ public record RulesConfig(Path file, String inline, boolean bundled, Duration re
     private static final Set<String> KEYS = Set.of(FILE, INLINE, BUNDLED, RECENT_ROLLOUT_WINDOW, MAX_MEMORY_LIMIT,
             MAX_FAILURES);
 
+    /** The keys {@link #from} reads, with their kinds. */
+    public static final io.kubeincident.api.ConfigKeys CONFIG_KEYS = io.kubeincident.api.ConfigKeys.builder()
+            .text(FILE, INLINE, MAX_MEMORY_LIMIT).bool(BUNDLED).duration(RECENT_ROLLOUT_WINDOW).integer(MAX_FAILURES)
+            .build();
+
     public RulesConfig {
         if (inline != null && inline.isBlank()) inline = null;
         if (recentRolloutWindow == null) recentRolloutWindow = Duration.ofMinutes(30);

@@ -33,6 +33,7 @@ public final class EngineFactory {
         ProblemCollector problems = new ProblemCollector();
         IncidentEngineBuilder b = IncidentEngine.builder()
                 .config(config.view())
+                .hostConfigKeys(ResponderConfig.KEYS)
                 .apiClient(client)
                 .auditSink(problems);
         customize.accept(b);
@@ -52,6 +53,17 @@ public final class EngineFactory {
             throw UserError.usage(new ConfigException(configProblems).getMessage());
         }
         return engine;
+    }
+
+    /**
+     * Checks a configuration the way {@link #build} would, without an engine that writes anything: no
+     * audit file, no log records, no listeners. A standby replica checks every configuration this way.
+     *
+     * @throws UserError (exit 2) listing every problem
+     */
+    public static void validate(ResponderConfig config, ApiClient client) {
+        ResponderConfig quiet = config.with(java.util.Map.of("audit.file", "", "alerting.enabled", "false"));
+        build(quiet, client, b -> b.logAudit(false)).close();
     }
 
     /** A provider's {@code create()} that rejected its settings (IllegalArgumentException and subclasses). */

@@ -38,6 +38,10 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions = new ConfigOptions();
 
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NS",
+            description = "namespace to watch and act in (repeatable; default: monitoring.namespaces, else all)")
+    List<String> namespaces = new ArrayList<>();
+
     @Option(names = "--lease-namespace", paramLabel = "NS",
             description = "the responder's own namespace: holds the Lease, never acted on "
                     + "(default: $POD_NAMESPACE, the service account's namespace, else kube-incident)")
@@ -74,6 +78,7 @@ final class RunCommand implements Callable<Integer> {
         Map<String, String> overrides = new LinkedHashMap<>();
         overrides.put("runtime.namespace", ns);
         if (httpPort != null) overrides.put("http.port", String.valueOf(httpPort));
+        if (!namespaces.isEmpty()) overrides.put("monitoring.namespaces", String.join(",", namespaces));
         ResponderConfig config = configOptions.load(main.env, overrides);
         LogSetup.configure(logFormat, config.logLevel(), main.out);
         Duration reload;
@@ -91,10 +96,27 @@ final class RunCommand implements Callable<Integer> {
         Responder.Settings settings = new Responder.Settings(ns, leaseName, identity(), !noLeaderElection, bind,
                 config.httpPort(), token, reload, watched, () -> configOptions.load(main.env, overrides));
         Responder responder = new Responder(settings, config, client);
-        Thread hook = new Thread(responder::close, "kube-incident-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        stopOnSignals(responder);
         responder.awaitStop();
         return ExitCodes.OK;
+    }
+
+    /**
+     * SIGTERM (what Kubernetes sends) and SIGINT stop the responder in order (engine, then the Lease, then
+     * HTTP) and {@link #call()} returns, so the process exits 0. Done with a signal handler rather than a
+     * shutdown hook alone: once the JVM runs its hooks, the exit status is the signal's (143), whatever
+     * the hook does. The hook stays for other ways the JVM ends.
+     */
+    private static void stopOnSignals(Responder responder) {
+        Runtime.getRuntime().addShutdownHook(new Thread(responder::close, "kube-incident-shutdown"));
+        for (String name : List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name),
+                        sig -> new Thread(responder::close, "kube-incident-sig" + name.toLowerCase()).start());
+            } catch (IllegalArgumentException | LinkageError e) {
+                // a JVM without this signal or without jdk.unsupported: the shutdown hook still closes in order
+            }
+        }
     }
 
     private String token() {

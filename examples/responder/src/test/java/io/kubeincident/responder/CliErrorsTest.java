@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,6 +49,27 @@ class CliErrorsTest {
         Files.writeString(f, "clusters: [\n  - {name: x\n");
         Cli r = Cli.run("scan", "--kubeconfig", f.toString());
         assertOneCleanError(r, ExitCodes.USAGE, "is not valid");
+    }
+
+    @Test
+    void garbageKubeconfigsSayWhatIsWrongWithTheFile() throws IOException {
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("just some text\n", "the top level is a text, not a mapping with clusters, contexts and users");
+        cases.put("- a\n- b\n", "the top level is a list");
+        cases.put("foo: bar\n", "no clusters and no contexts");
+        cases.put("clusters: hello\ncontexts: []\n", "clusters must be a list, is a text");
+        cases.put("clusters:\n  - 42\n", "clusters[0] must be a mapping with name and cluster, is a number");
+        cases.put("clusters:\n  - name: x\n    cluster: nope\n", "clusters[0].cluster must be a mapping, is a text");
+        cases.put("", "the file is empty");
+        cases.put("\u0000\u0001binary: [", "not YAML");
+        int i = 0;
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            Path f = dir.resolve("garbage-" + i++);
+            Files.writeString(f, c.getKey());
+            Cli r = Cli.run("scan", "--kubeconfig", f.toString());
+            assertOneCleanError(r, ExitCodes.USAGE, "kubeconfig " + f + " is not valid: " + c.getValue());
+            assertFalse(r.err().contains("cast"), r.err());
+        }
     }
 
     @Test
@@ -158,17 +180,14 @@ class CliErrorsTest {
     }
 
     @Test
-    void demoUiWithAPortOutOfRangeIsOneLine() {
-        Cli r = Cli.run("demo", "--ui", "--port", "70000");
-        assertOneCleanError(r, ExitCodes.USAGE, "--port must be 0..65535, was 70000");
-    }
-
-    @Test
-    void badOptionValueIsAUsageError() {
+    void badOptionValueIsOneLineAndAPointerToHelp() {
         Cli r = Cli.run("scan", "--output", "xml");
         assertEquals(ExitCodes.USAGE, r.exitCode());
-        assertTrue(r.err().contains("--output"), r.err());
-        assertFalse(r.err().contains("\tat "), r.err());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(2, lines.size(), r.err());
+        assertTrue(lines.get(0).startsWith("error: ") && lines.get(0).contains("--output"), r.err());
+        assertEquals("see 'responder scan --help'", lines.get(1));
+        assertFalse(r.err().contains("Usage:"), "not the whole usage: " + r.err());
     }
 
     @Test
@@ -192,6 +211,13 @@ class CliErrorsTest {
     void inClusterOutsideAPodIsOneLine() {
         Cli r = Cli.run("scan", "--in-cluster");
         assertOneCleanError(r, ExitCodes.USAGE, "--in-cluster: no service account token");
+    }
+
+    @Test
+    void theRuntimeJarPointsToTheDemoJar() {
+        Cli r = Cli.run("demo", "--timeout", "5s");
+        assertOneCleanError(r, ExitCodes.USAGE, "the demo is not part of the runtime jar; build it and run: java -jar "
+                + "examples/demo/target/demo.jar demo");
     }
 
     @Test

@@ -4,7 +4,9 @@ import io.kubeincident.api.AnalysisOutcome;
 import io.kubeincident.api.Diagnosis;
 import io.kubeincident.api.ProposedAction;
 import io.kubeincident.api.ResourceRef;
+import io.kubeincident.api.ConfigKeys;
 import io.kubeincident.spi.Analyzer;
+import io.kubeincident.spi.DeclaresConfiguration;
 import io.kubeincident.spi.AnalyzerProvider;
 import io.kubeincident.spi.ProviderContext;
 
@@ -17,7 +19,12 @@ import java.util.Map;
  * the first pod with the confidence in {@code responder_test.confidence} (default 0.9). Its texts (root cause,
  * reasoning, rationale) can be set with {@code responder_test.text}, as an LLM's answer would carry them.
  */
-public final class FixedAnalyzerProvider implements AnalyzerProvider {
+public final class FixedAnalyzerProvider implements AnalyzerProvider, DeclaresConfiguration {
+    @Override
+    public ConfigKeys configKeys() {
+        return ConfigKeys.builder().bool("responder_test.fixed_analyzer").number("responder_test.confidence").build();
+    }
+
     @Override
     public boolean enabled(ProviderContext context) {
         return context.config().getBoolean("responder_test.fixed_analyzer", false);

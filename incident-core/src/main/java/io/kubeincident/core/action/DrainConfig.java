@@ -21,7 +21,7 @@ public record DrainConfig(Duration timeout, int evictionAttempts, Duration evict
 
     public DrainConfig {
         if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("remediation.drain_timeout must be within (0, 30m], was " + timeout);
+            throw new IllegalArgumentException("remediation.drain_timeout must be within (0, 30m], was " + io.kubeincident.api.ConfigView.formatDuration(timeout));
         }
         if (evictionAttempts < 1 || evictionAttempts > 100) {
             throw new IllegalArgumentException("remediation.drain_eviction_attempts must be 1..100, was " + evictionAttempts);

@@ -19,7 +19,7 @@ import java.util.Map;
  * Reads configuration: YAML documents flattened to dotted keys ({@code monitoring: {scan_interval: 30}}
  * becomes {@code monitoring.scan_interval=30}; sequences of scalars become comma-separated values), and
  * environment overrides ({@code KUBE_INCIDENT_MONITORING__SCAN_INTERVAL=10}: prefix, then the key with
- * {@code .} written as {@code __}).
+ * {@code .} written as {@code __}; variables without {@code __} are not configuration).
  */
 public final class ConfigLoader {
     public static final String ENV_PREFIX = "KUBE_INCIDENT_";
@@ -53,11 +53,16 @@ public final class ConfigLoader {
         return new MapConfig(flat);
     }
 
-    /** Environment variables starting with {@link #ENV_PREFIX}, as dotted lower-case keys. */
+    /**
+     * Environment variables starting with {@link #ENV_PREFIX} and naming a dotted key, as dotted lower-case
+     * keys. {@code KUBE_INCIDENT_RESPONDER_SERVICE_HOST} (a Service link) is not one.
+     */
     public static Map<String, String> fromEnvironment(Map<String, String> env) {
         Map<String, String> out = new LinkedHashMap<>();
         env.forEach((k, v) -> {
-            if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
+            // Only variables that name a dotted key ("__"): Kubernetes injects KUBE_INCIDENT_RESPONDER_SERVICE_HOST
+            // and the like for a Service of that name, and those are not configuration.
+            if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length() && k.indexOf("__", ENV_PREFIX.length()) > 0) {
                 String key = k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace("__", ".");
                 out.put(key, v);
             }

@@ -44,7 +44,7 @@ public final class Problems {
     public Duration positiveDuration(ConfigView config, String key, Duration fallback) {
         Duration v = read(() -> config.getDuration(key, fallback), fallback);
         if (v.isNegative() || v.isZero()) {
-            problems.add(key + ": must be > 0, was " + v);
+            problems.add(key + ": must be > 0, was " + ConfigView.formatDuration(v));
             return fallback;
         }
         return v;

@@ -195,6 +195,6 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
 
     private static void check(List<String> problems, String key, Duration value) {
         if (value == null) problems.add(PREFIX + key + " is required");
-        else if (value.isNegative()) problems.add(PREFIX + key + " must not be negative, was " + value);
+        else if (value.isNegative()) problems.add(PREFIX + key + " must not be negative, was " + ConfigView.formatDuration(value));
     }
 }

@@ -1,5 +1,7 @@
 package io.kubeincident.core.discovery;
 
+import io.kubeincident.api.ConfigKeys;
+import io.kubeincident.spi.DeclaresConfiguration;
 import io.kubeincident.spi.ProviderContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +54,27 @@ public final class ProviderDiscovery {
             workers.addAll(build(providerType, provider, context, enabled, create, reporter));
         }
         return workers;
+    }
+
+    /**
+     * The configuration keys declared by every provider of {@code providerTypes} on {@code loader}'s class
+     * path that {@link DeclaresConfiguration}, enabled or not. A provider that does not load, or whose
+     * declaration throws, declares nothing here ({@link #load} reports it).
+     */
+    public static List<ConfigKeys> declaredKeys(ClassLoader loader, List<Class<?>> providerTypes) {
+        List<ConfigKeys> out = new ArrayList<>();
+        for (Class<?> type : providerTypes) {
+            Iterator<?> it = ServiceLoader.load(type, loader).iterator();
+            while (true) {
+                try {
+                    if (!it.hasNext()) break;
+                    if (it.next() instanceof DeclaresConfiguration d) out.add(d.configKeys());
+                } catch (ServiceConfigurationError | RuntimeException | LinkageError e) {
+                    LOG.debug("no configuration keys from a {}: {}", type.getSimpleName(), e.toString());
+                }
+            }
+        }
+        return out;
     }
 
     /** Builds a hand-added provider with the same protection as discovered ones. */

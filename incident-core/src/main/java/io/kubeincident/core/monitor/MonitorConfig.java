@@ -27,7 +27,7 @@ public record MonitorConfig(List<String> namespaces, Set<WatchedKind> kinds, Dur
         kinds = kinds == null || kinds.isEmpty() ? defaultKinds() : Set.copyOf(kinds);
         List<String> problems = new ArrayList<>();
         if (scanInterval == null || scanInterval.isZero() || scanInterval.isNegative()) {
-            problems.add("monitoring.scan_interval must be positive, was " + scanInterval);
+            problems.add("monitoring.scan_interval must be positive, was " + io.kubeincident.api.ConfigView.formatDuration(scanInterval));
         }
         if (syncTimeout == null || syncTimeout.isNegative()) problems.add("monitoring.sync_timeout must be >= 0");
         for (String ns : namespaces) {

@@ -28,7 +28,7 @@ public record FreezeWindow(String name, Set<String> namespaces, Cron start, Dura
         namespaces = namespaces == null || namespaces.isEmpty() ? Set.of("*") : Set.copyOf(namespaces);
         Objects.requireNonNull(start, "start");
         if (duration == null || duration.isNegative() || duration.isZero() || duration.compareTo(MAX) > 0) {
-            throw new IllegalArgumentException("safety.change_freeze." + name + ".duration must be within (0, 7d], was " + duration);
+            throw new IllegalArgumentException("safety.change_freeze." + name + ".duration must be within (0, 7d], was " + io.kubeincident.api.ConfigView.formatDuration(duration));
         }
         zone = zone == null ? ZoneId.of("UTC") : zone;
     }

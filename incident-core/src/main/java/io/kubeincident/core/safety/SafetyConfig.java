@@ -157,7 +157,7 @@ public record SafetyConfig(Set<String> excludedNamespaces, String optOutLabel, i
 
     private static Duration nonNegative(List<String> problems, String key, Duration v) {
         if (v == null) return Duration.ZERO;
-        if (v.isNegative()) problems.add("safety." + key + " must not be negative, was " + v);
+        if (v.isNegative()) problems.add("safety." + key + " must not be negative, was " + ConfigView.formatDuration(v));
         return v;
     }
 

@@ -13,7 +13,7 @@ public record VerificationConfig(boolean enabled, Duration window, int stableObs
 
     public VerificationConfig {
         if (window == null || window.isNegative() || window.isZero()) {
-            throw new IllegalArgumentException("verification.window must be positive, was " + window);
+            throw new IllegalArgumentException("verification.window must be positive, was " + ConfigView.formatDuration(window));
         }
         if (stableObservations < 1 || stableObservations > 100) {
             throw new IllegalArgumentException("verification.stable_observations must be 1..100, was " + stableObservations);

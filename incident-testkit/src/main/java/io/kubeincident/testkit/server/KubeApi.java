@@ -184,6 +184,24 @@ final class KubeApi {
     record WatchStart(int code, String error, List<String> initial, WatchHub.Subscription subscription) {
     }
 
+    /**
+     * A {@code BOOKMARK} event for a watch of {@code p}: an object of the watched kind carrying only the
+     * current resourceVersion, as a real API server sends to watches that asked for
+     * {@code allowWatchBookmarks}, so a client can resume from there instead of relisting.
+     */
+    String bookmark(ApiPath p) {
+        lock.lock();
+        try {
+            ObjectNode o = json.createObjectNode();
+            o.put("kind", kind(p));
+            o.put("apiVersion", p.apiVersion());
+            o.putObject("metadata").put("resourceVersion", Long.toString(lastRv));
+            return hub.line("BOOKMARK", o);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     WatchStart startWatch(ApiPath p) {
         lock.lock();
         try {
@@ -270,16 +288,25 @@ final class KubeApi {
         out.put("apiVersion", p.apiVersion());
         out.put("kind", kind(p) + "List");
         ObjectNode md = out.putObject("metadata");
-        md.put("resourceVersion", Long.toString(lastRv));
+        // A continue token is "<resourceVersion of the first page>:<offset>". Like a real API server after etcd
+        // compaction, a token whose resourceVersion the watch history no longer covers is 410 Expired.
+        long listRv = lastRv;
         int offset = 0;
         String cont = p.param("continue");
         if (cont != null && !cont.isEmpty()) {
             try {
-                offset = Integer.parseInt(new String(java.util.Base64.getUrlDecoder().decode(cont), StandardCharsets.UTF_8));
+                String[] t = new String(java.util.Base64.getUrlDecoder().decode(cont), StandardCharsets.UTF_8).split(":", 2);
+                listRv = Long.parseLong(t[0]);
+                offset = Integer.parseInt(t[1]);
             } catch (RuntimeException e) {
                 return status(400, "BadRequest", "invalid continue token", null, null);
             }
+            if (hub.expired(listRv)) {
+                return status(410, "Expired", "The provided continue parameter is too old to display a consistent list "
+                        + "result. You can start a new list without the continue parameter.", null, null);
+            }
         }
+        md.put("resourceVersion", Long.toString(listRv));
         int limit = 0;
         String l = p.param("limit");
         if (l != null && !l.isEmpty()) limit = Integer.parseInt(l);
@@ -287,7 +314,7 @@ final class KubeApi {
         ArrayNode arr = out.putArray("items");
         for (int i = Math.min(offset, items.size()); i < end; i++) arr.add(items.get(i));
         if (end < items.size()) {
-            md.put("continue", java.util.Base64.getUrlEncoder().encodeToString(Integer.toString(end).getBytes(StandardCharsets.UTF_8)));
+            md.put("continue", java.util.Base64.getUrlEncoder().encodeToString((listRv + ":" + end).getBytes(StandardCharsets.UTF_8)));
             md.put("remainingItemCount", items.size() - end);
         }
         return ok(200, out);

@@ -327,6 +327,9 @@ public final class LoopbackKubeServer implements AutoCloseable {
         ex.respond(r.code(), r.contentType(), r.body());
     }
 
+    /** Bookmarks on a long watch that asked for them (a real server sends about one a minute). */
+    static final Duration BOOKMARK_EVERY = Duration.ofSeconds(10);
+
     private void watch(HttpFront.Exchange ex, ApiPath p) throws IOException {
         KubeApi.WatchStart start = api.startWatch(p);
         if (start.code() != 200) {
@@ -346,12 +349,18 @@ public final class LoopbackKubeServer implements AutoCloseable {
         try (KubeApiSubscription sub = new KubeApiSubscription(start.subscription())) {
             ex.startStream("application/json");
             for (String line : start.initial()) ex.writeChunk((line + "\n").getBytes(StandardCharsets.UTF_8));
+            boolean bookmarks = p.flag("allowWatchBookmarks");
+            long nextBookmark = System.nanoTime() + BOOKMARK_EVERY.toNanos();
             if (sub.s != null) {
                 while (!front.closed() && System.nanoTime() < deadline) {
                     // Wait on the events, not on the socket, so an event goes out as soon as it is published; an
                     // idle watch checks every 50 ms whether its client went away.
                     String line = sub.s.poll(50);
                     if (line == null) {
+                        if (bookmarks && System.nanoTime() >= nextBookmark) {
+                            ex.writeChunk((api.bookmark(p) + "\n").getBytes(StandardCharsets.UTF_8));
+                            nextBookmark = System.nanoTime() + BOOKMARK_EVERY.toNanos();
+                        }
                         if (ex.clientGone(1)) return;
                         continue;
                     }
@@ -359,6 +368,8 @@ public final class LoopbackKubeServer implements AutoCloseable {
                         ex.writeChunk((line + "\n").getBytes(StandardCharsets.UTF_8));
                     } while ((line = sub.s.poll(0)) != null);
                 }
+                // like a real server at the watch's timeout: where to resume from
+                if (bookmarks) ex.writeChunk((api.bookmark(p) + "\n").getBytes(StandardCharsets.UTF_8));
             }
             ex.endStream();
         } catch (InterruptedException e) {

@@ -131,6 +131,51 @@ class WatchTest {
     }
 
     @Test
+    void aWatchThatAllowsBookmarksEndsWithOneAtTheCurrentResourceVersion() throws Exception {
+        try (LoopbackKubeServer server = LoopbackKubeServer.start()) {
+            CoreV1Api core = new CoreV1Api(server.apiClient());
+            String rv = core.createNamespacedPod("default", pod("default", "a", Map.of(), "n1", "Running")).execute()
+                    .getMetadata().getResourceVersion();
+            CoreV1Api watchApi = new CoreV1Api(server.informerApiClient());
+            List<String> seen = new ArrayList<>();
+            try (Watch<V1Pod> w = Watch.createWatch(server.informerApiClient(),
+                    watchApi.listNamespacedPod("default").allowWatchBookmarks(true).timeoutSeconds(1).watch(true).buildCall(null),
+                    new TypeToken<Watch.Response<V1Pod>>() { }.getType())) {
+                for (Watch.Response<V1Pod> e : w) seen.add(e.type + " " + e.object.getMetadata().getResourceVersion());
+            }
+            assertEquals(List.of("ADDED " + rv, "BOOKMARK " + rv), seen);
+            try (Watch<V1Pod> w = Watch.createWatch(server.informerApiClient(),
+                    watchApi.listNamespacedPod("default").timeoutSeconds(1).watch(true).buildCall(null),
+                    new TypeToken<Watch.Response<V1Pod>>() { }.getType())) {
+                List<String> plain = new ArrayList<>();
+                for (Watch.Response<V1Pod> e : w) plain.add(e.type);
+                assertEquals(List.of("ADDED"), plain, "no bookmark unless asked for");
+            }
+        }
+    }
+
+    @Test
+    void aContinueTokenOlderThanTheHistoryGets410Expired() throws Exception {
+        try (LoopbackKubeServer small = LoopbackKubeServer.start(2)) {
+            CoreV1Api core = new CoreV1Api(small.apiClient());
+            for (String n : List.of("a", "b", "c")) core.createNamespacedPod("default", pod("default", n, Map.of(), "n1", "Running")).execute();
+            var first = core.listNamespacedPod("default").limit(1).execute();
+            var second = core.listNamespacedPod("default").limit(1)._continue(first.getMetadata().getContinue()).execute();
+            assertEquals("b", second.getItems().get(0).getMetadata().getName());
+            assertEquals(first.getMetadata().getResourceVersion(), second.getMetadata().getResourceVersion(),
+                    "every page is of the first page's resourceVersion");
+            for (String n : List.of("d", "e", "f")) core.createNamespacedPod("default", pod("default", n, Map.of(), "n1", "Running")).execute();
+            io.kubernetes.client.openapi.ApiException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.kubernetes.client.openapi.ApiException.class,
+                    () -> core.listNamespacedPod("default").limit(1)._continue(second.getMetadata().getContinue()).execute());
+            assertEquals(410, e.getCode());
+            assertTrue(e.getResponseBody().contains("\"reason\":\"Expired\""), e.getResponseBody());
+            assertEquals(400, org.junit.jupiter.api.Assertions.assertThrows(io.kubernetes.client.openapi.ApiException.class,
+                    () -> core.listNamespacedPod("default")._continue("garbage!").execute()).getCode());
+        }
+    }
+
+    @Test
     void watchFromAnExpiredResourceVersionGets410() throws Exception {
         try (LoopbackKubeServer small = LoopbackKubeServer.start(2)) {
             CoreV1Api core = new CoreV1Api(small.apiClient());

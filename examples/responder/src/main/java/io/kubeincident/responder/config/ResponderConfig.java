@@ -1,5 +1,6 @@
 package io.kubeincident.responder.config;
 
+import io.kubeincident.api.ConfigKeys;
 import io.kubeincident.api.ConfigView;
 import io.kubeincident.core.config.ConfigException;
 import io.kubeincident.core.config.ConfigLoader;
@@ -37,6 +38,13 @@ import java.util.Set;
  * @param promptsFile the prompts file, or {@code null}
  */
 public record ResponderConfig(MapConfig values, Path file, Path promptsFile) {
+    /** The keys the responder reads itself; the engine and the providers declare theirs. */
+    public static final ConfigKeys KEYS = ConfigKeys.builder()
+            .text("logging.level")
+            .integer("http.port")
+            .duration("leader_election.lease_duration", "leader_election.renew_deadline", "leader_election.retry_period")
+            .build();
+
     public static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
     /**
@@ -110,8 +118,8 @@ public record ResponderConfig(MapConfig values, Path file, Path promptsFile) {
         var renew = check(problems, () -> values.getDuration("leader_election.renew_deadline", java.time.Duration.ofSeconds(10)), null);
         var retry = check(problems, () -> values.getDuration("leader_election.retry_period", java.time.Duration.ofSeconds(2)), null);
         if (lease != null && renew != null && retry != null && !(lease.compareTo(renew) > 0 && renew.compareTo(retry) > 0)) {
-            problems.add("leader_election: lease_duration (" + lease + ") > renew_deadline (" + renew
-                    + ") > retry_period (" + retry + ") must hold");
+            problems.add("leader_election: lease_duration (" + ConfigView.formatDuration(lease) + ") > renew_deadline ("
+                    + ConfigView.formatDuration(renew) + ") > retry_period (" + ConfigView.formatDuration(retry) + ") must hold");
         }
         return problems;
     }

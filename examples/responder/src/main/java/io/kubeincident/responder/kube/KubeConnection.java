@@ -80,8 +80,16 @@ public final class KubeConnection {
         if (!Files.isRegularFile(file)) {
             throw UserError.usage("kubeconfig " + file + " does not exist");
         }
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException | RuntimeException e) {
+            throw UserError.usage("kubeconfig " + file + " cannot be read: " + oneLine(e));
+        }
+        String wrong = shapeProblem(text);
+        if (wrong != null) throw UserError.usage("kubeconfig " + file + " is not valid: " + wrong);
         KubeConfig kc;
-        try (Reader r = Files.newBufferedReader(file)) {
+        try (Reader r = new java.io.StringReader(text)) {
             kc = KubeConfig.loadKubeConfig(r);
         } catch (IOException | RuntimeException e) {
             throw UserError.usage("kubeconfig " + file + " is not valid: " + oneLine(e));
@@ -107,6 +115,58 @@ public final class KubeConnection {
             throw UserError.usage("kubeconfig " + file + ": cannot build a client: " + oneLine(e));
         }
     }
+
+    /**
+     * What is wrong with a kubeconfig's shape, in the file's terms, or {@code null} when it looks like one:
+     * client-java would otherwise fail with a cast message.
+     */
+    static String shapeProblem(String text) {
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = YAML.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            return "not YAML" + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")");
+        } catch (IOException e) {
+            return "not YAML";
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) return "the file is empty";
+        if (!root.isObject()) {
+            return "the top level is " + what(root) + ", not a mapping with clusters, contexts and users";
+        }
+        if (!root.has("clusters") && !root.has("contexts")) {
+            return "no clusters and no contexts (is this a kubeconfig?)";
+        }
+        for (String section : List.of("clusters", "contexts", "users")) {
+            com.fasterxml.jackson.databind.JsonNode list = root.get(section);
+            if (list == null || list.isNull()) continue;
+            if (!list.isArray()) return section + " must be a list, is " + what(list);
+            String inner = section.substring(0, section.length() - 1);
+            for (int i = 0; i < list.size(); i++) {
+                com.fasterxml.jackson.databind.JsonNode entry = list.get(i);
+                if (!entry.isObject()) return section + "[" + i + "] must be a mapping with name and " + inner + ", is " + what(entry);
+                if (!entry.path("name").isTextual()) return section + "[" + i + "] has no name";
+                com.fasterxml.jackson.databind.JsonNode body = entry.get(inner);
+                if (body != null && !body.isNull() && !body.isObject()) {
+                    return section + "[" + i + "]." + inner + " must be a mapping, is " + what(body);
+                }
+            }
+        }
+        com.fasterxml.jackson.databind.JsonNode current = root.get("current-context");
+        if (current != null && !current.isNull() && !current.isTextual()) return "current-context must be a name, is " + what(current);
+        return null;
+    }
+
+    private static String what(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n.isArray()) return "a list";
+        if (n.isObject()) return "a mapping";
+        if (n.isNumber()) return "a number";
+        if (n.isBoolean()) return "true/false";
+        return "a text";
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+            new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
 
     private static Path defaultKubeconfig(Map<String, String> env) {
         String list = env.get("KUBECONFIG");

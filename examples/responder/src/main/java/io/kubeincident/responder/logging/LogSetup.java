@@ -36,7 +36,8 @@ public final class LogSetup {
             encoder = new JsonLineEncoder();
         } else {
             PatternLayoutEncoder p = new PatternLayoutEncoder();
-            p.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n");
+            // %kvp: the SLF4J key-values (diagnosis, confidence, incident_id, ...) that the JSON lines carry as fields
+            p.setPattern("%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg %kvp%n");
             encoder = p;
         }
         encoder.setContext(ctx);

@@ -13,9 +13,11 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Owns the engine of a long-running responder: built from the current configuration, started only while
- * this replica leads, rebuilt when the configuration changes or leadership is lost (a closed engine
- * does not restart). Thread-safe: leadership, reloads and HTTP requests arrive on different threads.
+ * Owns the engine of a long-running responder. Only the leader has an engine: it is built from the current
+ * configuration when this replica starts leading and closed when it stops, so that a standby neither
+ * writes audit records ({@code engine-started}, ...) nor holds informers. A standby still checks every
+ * configuration (a validation build that writes nothing), so that a bad one is refused on every replica.
+ * Thread-safe: leadership, reloads and HTTP requests arrive on different threads.
  */
 public final class EngineSupervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EngineSupervisor.class);
@@ -35,13 +37,14 @@ public final class EngineSupervisor implements AutoCloseable {
     public EngineSupervisor(ResponderConfig config, ApiClient client, Consumer<IncidentEngineBuilder> customize) {
         this.client = client;
         this.customize = customize;
+        EngineFactory.validate(config, client);
         this.config = config;
-        this.engine = EngineFactory.build(config, client, customize);
-        this.generation = 1;
     }
 
     public synchronized void startLeading() {
         if (closed || leading) return;
+        engine = EngineFactory.build(config, client, customize);
+        generation++;
         leading = true;
         engine.start();
         LOG.atInfo().addKeyValue("mode", engine.config().mode().id()).log("engine started");
@@ -50,15 +53,16 @@ public final class EngineSupervisor implements AutoCloseable {
     public synchronized void stopLeading() {
         if (!leading) return;
         leading = false;
-        engine.close();
+        IncidentEngine e = engine;
+        engine = null;
+        if (e != null) e.close();
         LOG.info("engine stopped: not the leader any more");
-        if (!closed) rebuild(config);
     }
 
     /**
      * Applies a new configuration: an invalid one is refused (problems logged, the running engine stays);
-     * a valid one replaces the engine, started again when leading. Pending approvals of the old engine
-     * are dropped (they are audited; the new engine plans again on its next sweep).
+     * a valid one replaces the engine when leading. Pending approvals of the old engine are dropped (they
+     * are audited; the new engine plans again on its next sweep).
      *
      * @return the problems, empty when applied
      */
@@ -70,30 +74,34 @@ public final class EngineSupervisor implements AutoCloseable {
             return problems;
         }
         if (closed) return List.of();
-        IncidentEngine candidate;
+        IncidentEngine candidate = null;
         try {
-            candidate = EngineFactory.build(next, client, customize);
+            if (leading) candidate = EngineFactory.build(next, client, customize);
+            else EngineFactory.validate(next, client);
         } catch (UserError e) {
             LOG.atError().log("configuration change refused; keeping the running one: {}", e.getMessage());
             return List.of(e.getMessage());
         }
-        engine.close();
-        engine = candidate;
+        if (candidate != null) {
+            engine.close();
+            engine = candidate;
+            engine.start();
+        }
         config = next;
         generation++;
-        if (leading) engine.start();
         io.kubeincident.responder.logging.LogSetup.level(next.logLevel());
         LOG.atInfo().addKeyValue("generation", generation).log("configuration reloaded");
         return List.of();
     }
 
-    private void rebuild(ResponderConfig cfg) {
-        engine = EngineFactory.build(cfg, client, customize);
-        generation++;
-    }
-
+    /** The leader's engine; {@code null} on a standby or after {@link #close()}. */
     public synchronized IncidentEngine engine() {
         return engine;
+    }
+
+    /** True when this replica leads and its engine's caches have synced. */
+    public synchronized boolean engineReady() {
+        return leading && engine != null && engine.isReady();
     }
 
     public synchronized ResponderConfig config() {
@@ -104,7 +112,7 @@ public final class EngineSupervisor implements AutoCloseable {
         return leading;
     }
 
-    /** Increments with every engine built (reloads, leadership changes). */
+    /** Increments with every configuration applied and every engine built. */
     public synchronized long generation() {
         return generation;
     }
@@ -114,6 +122,7 @@ public final class EngineSupervisor implements AutoCloseable {
         if (closed) return;
         closed = true;
         leading = false;
-        engine.close();
+        if (engine != null) engine.close();
+        engine = null;
     }
 }

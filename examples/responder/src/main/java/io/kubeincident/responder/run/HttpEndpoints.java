@@ -9,6 +9,7 @@ import io.kubeincident.core.IncidentEngine;
 import io.kubeincident.core.approval.ApprovalQueue;
 import io.kubeincident.prometheus.AlertIntake;
 import io.kubeincident.prometheus.AlertmanagerPayload;
+import io.kubeincident.core.approval.Approvals;
 import io.kubeincident.responder.ReportJson;
 import io.kubeincident.responder.console.ConsoleApi;
 import io.kubeincident.responder.console.ConsoleAssets;
@@ -40,13 +41,16 @@ import java.util.regex.Pattern;
  * The responder's HTTP side on one port (JDK HttpServer):
  * <ul>
  *   <li>{@code GET /healthz}: 200 while the process runs</li>
- *   <li>{@code GET /readyz}: 200 once configured and connected (on the leader: once the informer caches have synced), 503 while starting or shutting down;
- *       after the first line, details such as each missing read permission ({@code missing permission: get configmaps ...})</li>
+ *   <li>{@code GET /readyz}: 200 while this replica can do its job (the API server answers; the leader's
+ *       engine runs with synced caches; a standby can take over), with one line saying which
+ *       ({@code ready: standby, leader replica-a}); 503 with the reason otherwise; further lines name
+ *       each missing read permission ({@code missing permission: get configmaps ...})</li>
  *   <li>{@code GET /metrics}: Prometheus text</li>
  *   <li>{@code GET /api/v1/incidents}: open incidents (the scan JSON shape plus {@code state})</li>
  *   <li>{@code GET /api/v1/approvals}: actions held for approval</li>
- *   <li>{@code POST /api/v1/approvals/{id}/approve} and {@code .../reject}, body {@code {"approver":"name"}}
- *       (optional)</li>
+ *   <li>{@code POST /api/v1/approvals/{id}/approve} and {@code .../reject}, body
+ *       {@code {"approver":"name","reason":"optional"}} (required; anything else is a 400 and nothing runs);
+ *       404 unknown, 409 decided already, 410 expired</li>
  *   <li>{@code GET /console/}: the web console (static files from the jar); its data comes from
  *       {@code /api/v1/console/...} ({@link ConsoleApi}), live changes as server-sent events</li>
  *   <li>{@code POST /api/v1/alerts}: Alertmanager's webhook (payload version 4); 200 with what was taken, 400 with
@@ -61,15 +65,20 @@ import java.util.regex.Pattern;
 public final class HttpEndpoints implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpEndpoints.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Trailing content after the object ({@code {"approver":"a"} junk}) is an error, not ignored. */
+    private static final ObjectMapper STRICT_JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final Pattern DECIDE = Pattern.compile("^/api/v1/approvals/([A-Za-z0-9-]{1,64})/(approve|reject)$");
 
     private final HttpServer server;
     private final ExecutorService pool;
     private final EngineSupervisor supervisor;
     private final PrometheusMeterRegistry registry;
-    private final BooleanSupplier ready;
+    private final java.util.function.Supplier<Responder.Readiness> ready;
     private final Supplier<List<String>> readinessDetails;
     private final Leadership leadership;
+    private java.util.function.Supplier<Optional<String>> leaseHolder = Optional::empty;
     private final byte[] token;
     private final ConsoleApi console;
     /** Open event streams each hold a server thread: at most this many, the rest get 503. */
@@ -87,8 +96,8 @@ public final class HttpEndpoints implements AutoCloseable {
      * @param alerts     the Alertmanager intake, or {@code null} (the alerts endpoint answers 404)
      */
     public HttpEndpoints(String bindAddress, int port, EngineSupervisor supervisor, PrometheusMeterRegistry registry,
-                         BooleanSupplier ready, Supplier<List<String>> readinessDetails, Leadership leadership, String token,
-                         ConsoleApi console, AlertIntake alerts) throws IOException {
+                         java.util.function.Supplier<Responder.Readiness> ready, Supplier<List<String>> readinessDetails,
+                         Leadership leadership, String token, ConsoleApi console, AlertIntake alerts) throws IOException {
         this.alerts = alerts;
         this.supervisor = supervisor;
         this.console = console;
@@ -106,10 +115,10 @@ public final class HttpEndpoints implements AutoCloseable {
         server.setExecutor(pool);
         server.createContext("/healthz", ex -> guard(ex, () -> text(ex, 200, "ok\n")));
         server.createContext("/readyz", ex -> guard(ex, () -> {
+            Responder.Readiness r = ready.get();
             StringBuilder details = new StringBuilder();
             for (String line : readinessDetails.get()) details.append(line).append('\n');
-            if (ready.getAsBoolean()) text(ex, 200, "ready\n" + details);
-            else text(ex, 503, "not ready\n" + details);
+            text(ex, r.ready() ? 200 : 503, r.message() + "\n" + details);
         }));
         server.createContext("/metrics", ex -> guard(ex, () -> {
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
@@ -129,6 +138,11 @@ public final class HttpEndpoints implements AutoCloseable {
             }));
         }
         server.start();
+    }
+
+    /** Where a standby learns who leads (the Lease as the API server last reported it). */
+    void leaseHolder(java.util.function.Supplier<Optional<String>> holder) {
+        this.leaseHolder = holder;
     }
 
     public int port() {
@@ -158,6 +172,11 @@ public final class HttpEndpoints implements AutoCloseable {
             return;
         }
         if (!authorized(ex.getRequestHeaders().getFirst("Authorization"))) {
+            // never the token itself: only whether one was sent
+            LOG.atWarn().addKeyValue("remote", String.valueOf(ex.getRemoteAddress().getAddress().getHostAddress()))
+                    .addKeyValue("method", ex.getRequestMethod()).addKeyValue("path", ex.getRequestURI().getPath())
+                    .log("API request refused (401): {} bearer token", ex.getRequestHeaders().getFirst("Authorization") == null
+                            ? "no" : "a wrong");
             ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
             json(ex, 401, Map.of("error", "missing or wrong bearer token"));
             return;
@@ -170,7 +189,7 @@ public final class HttpEndpoints implements AutoCloseable {
         if (leadership != null && !leadership.isLeader()) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("error", "this replica is not the leader; incidents and approvals live on the leader");
-            body.put("leader", leadership.leader());
+            body.put("leader", leaseHolder.get().orElse(null));
             json(ex, 503, body);
             return;
         }
@@ -186,6 +205,10 @@ public final class HttpEndpoints implements AutoCloseable {
                 ConsoleApi.Reply reply = console.get(path, ex.getRequestURI().getRawQuery(), engine, runtime());
                 json(ex, reply.status(), reply.body());
             }
+            return;
+        }
+        if (engine == null) {
+            json(ex, 503, Map.of("error", "the engine is not running (starting or shutting down)"));
             return;
         }
         if (path.equals("/api/v1/incidents")) {
@@ -238,26 +261,19 @@ public final class HttpEndpoints implements AutoCloseable {
                 methodNotAllowed(ex, "POST");
                 return;
             }
-            String approver = approver(ex.getRequestBody());
-            String id = m.group(1);
-            if (m.group(2).equals("approve")) {
-                Optional<ActionResult> r = engine.approve(id, approver);
-                if (r.isEmpty()) {
-                    json(ex, 404, Map.of("error", "no pending approval " + id + " (unknown, decided or expired)"));
-                } else {
-                    LOG.atInfo().addKeyValue("approval_id", id).addKeyValue("approver", approver)
-                            .log("approved {}: {}", id, r.get().kind());
-                    json(ex, 200, Map.of("id", id, "decision", "approved", "result", r.get().kind(),
-                            "message", r.get().message()));
-                }
-            } else {
-                if (engine.reject(id, approver)) {
-                    LOG.atInfo().addKeyValue("approval_id", id).addKeyValue("approver", approver).log("rejected {}", id);
-                    json(ex, 200, Map.of("id", id, "decision", "rejected"));
-                } else {
-                    json(ex, 404, Map.of("error", "no pending approval " + id + " (unknown, decided or expired)"));
-                }
+            DecisionBody body;
+            try {
+                body = DecisionBody.parse(ex.getRequestBody());
+            } catch (IllegalArgumentException bad) {
+                LOG.atWarn().addKeyValue("approval_id", m.group(1)).log("refused a malformed {} request: {}", m.group(2),
+                        bad.getMessage());
+                json(ex, 400, Map.of("error", bad.getMessage(), "expected", DecisionBody.SHAPE));
+                return;
             }
+            String id = m.group(1);
+            Approvals.Decision d = m.group(2).equals("approve") ? engine.approvals().approve(id, body.approver())
+                    : engine.approvals().reject(id, body.approver(), body.reason());
+            decided(ex, id, body, d);
             return;
         }
         json(ex, 404, Map.of("error", "no such endpoint: " + method + " " + path));
@@ -286,7 +302,7 @@ public final class HttpEndpoints implements AutoCloseable {
         m.put("identity", leadership == null ? null : leadership.identity());
         m.put("leader", leadership == null ? "this replica (leader election off)" : leadership.leader());
         m.put("leading", supervisor.leading());
-        m.put("ready", ready.getAsBoolean());
+        m.put("ready", ready.get().ready());
         m.put("engineGeneration", supervisor.generation());
         return m;
     }
@@ -326,6 +342,67 @@ public final class HttpEndpoints implements AutoCloseable {
         }
     }
 
+    private static void decided(HttpExchange ex, String id, DecisionBody body, Approvals.Decision d) throws IOException {
+        if (d instanceof Approvals.Decision.Approved a) {
+            LOG.atInfo().addKeyValue("approval_id", id).addKeyValue("approver", body.approver())
+                    .log("approved {}: {}", id, a.result().kind());
+            json(ex, 200, Map.of("id", id, "decision", "approved", "result", a.result().kind(),
+                    "message", a.result().message()));
+        } else if (d instanceof Approvals.Decision.Rejected) {
+            LOG.atInfo().addKeyValue("approval_id", id).addKeyValue("approver", body.approver())
+                    .addKeyValue("reason", body.reason()).log("rejected {}", id);
+            json(ex, 200, Map.of("id", id, "decision", "rejected"));
+        } else if (d instanceof Approvals.Decision.NotFound) {
+            json(ex, 404, Map.of("error", "no pending approval " + id));
+        } else if (d instanceof Approvals.Decision.Expired) {
+            json(ex, 410, Map.of("error", d.message()));
+        } else if (d instanceof Approvals.Decision.AlreadyDecided) {
+            json(ex, 409, Map.of("error", d.message()));
+        } else {
+            json(ex, 400, Map.of("error", d.message()));
+        }
+    }
+
+    /**
+     * The body of an approve or reject call: a JSON object with {@code approver} (required, the name that goes
+     * into the audit) and, optionally, {@code reason}; nothing else.
+     */
+    record DecisionBody(String approver, String reason) {
+        static final String SHAPE = "{\"approver\": \"<name>\", \"reason\": \"<optional text>\"}";
+        private static final int MAX_BYTES = 4096;
+
+        static DecisionBody parse(InputStream in) throws IOException {
+            byte[] raw = in.readNBytes(MAX_BYTES + 1);
+            if (raw.length > MAX_BYTES) throw new IllegalArgumentException("the body is larger than " + MAX_BYTES + " bytes");
+            if (new String(raw, StandardCharsets.UTF_8).isBlank()) {
+                throw new IllegalArgumentException("a JSON body naming the approver is required");
+            }
+            JsonNode n;
+            try {
+                n = STRICT_JSON.readTree(raw);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("the body is not valid JSON");
+            }
+            if (n == null || !n.isObject()) throw new IllegalArgumentException("the body must be a JSON object");
+            for (var it = n.fieldNames(); it.hasNext(); ) {
+                String f = it.next();
+                if (!f.equals("approver") && !f.equals("reason")) {
+                    throw new IllegalArgumentException("unknown field '" + f.replaceAll("[^A-Za-z0-9_-]", "?") + "'");
+                }
+            }
+            JsonNode a = n.get("approver");
+            if (a == null || !a.isTextual() || a.asText().isBlank()) {
+                throw new IllegalArgumentException("approver must be a non-empty string");
+            }
+            if (a.asText().length() > 100) throw new IllegalArgumentException("approver is longer than 100 characters");
+            JsonNode r = n.get("reason");
+            if (r != null && !r.isNull() && !r.isTextual()) throw new IllegalArgumentException("reason must be a string");
+            String reason = r == null || r.isNull() || r.asText().isBlank() ? null : r.asText().strip();
+            if (reason != null && reason.length() > 1000) throw new IllegalArgumentException("reason is longer than 1000 characters");
+            return new DecisionBody(a.asText().strip(), reason);
+        }
+    }
+
     static Map<String, Object> pending(ApprovalQueue.Pending p) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", p.id());
@@ -341,19 +418,6 @@ public final class HttpEndpoints implements AutoCloseable {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) return false;
         byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
         return MessageDigest.isEqual(given, token);
-    }
-
-    private static String approver(InputStream body) throws IOException {
-        byte[] raw = body.readNBytes(4096);
-        if (raw.length == 0) return "api";
-        try {
-            JsonNode n = JSON.readTree(raw);
-            String a = n == null || n.get("approver") == null ? null : n.get("approver").asText();
-            if (a == null || a.isBlank()) return "api";
-            return a.length() > 100 ? a.substring(0, 100) : a;
-        } catch (IOException e) {
-            return "api";
-        }
     }
 
     private interface Handler {

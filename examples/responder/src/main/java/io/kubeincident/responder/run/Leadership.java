@@ -5,11 +5,13 @@ import io.kubernetes.client.extended.leaderelection.LeaderElectionRecord;
 import io.kubernetes.client.extended.leaderelection.LeaderElector;
 import io.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Date;
+import java.util.Optional;
 
 /**
  * Leader election on a Lease in the responder's namespace (client-java's {@link LeaderElector}), so that
@@ -40,6 +42,9 @@ public final class Leadership implements AutoCloseable {
     private volatile boolean leading;
     private volatile String leader;
     private volatile LeaderElector elector;
+    private final java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long firstFailure;
+    private volatile long lastReport;
     private Thread thread;
 
     public Leadership(ApiClient client, String namespace, String name, String identity, Timing timing,
@@ -64,10 +69,11 @@ public final class Leadership implements AutoCloseable {
             LeaderElector e = new LeaderElector(new LeaderElectionConfig(
                     new LeaseLock(namespace, name, identity, client),
                     timing.leaseDuration(), timing.renewDeadline(), timing.retryPeriod()),
-                    t -> LOG.warn("leader election: {}", t.toString()));
+                    this::electionError);
             elector = e;
             if (closed) break;
             e.run(this::onStart, this::onStop, newLeader -> {
+                electionRecovered();
                 leader = newLeader;
                 LOG.atInfo().addKeyValue("leader", newLeader).log("leader is {}", newLeader);
             });
@@ -97,6 +103,63 @@ public final class Leadership implements AutoCloseable {
         } catch (RuntimeException ex) {
             LOG.error("stopping as leader failed", ex);
         }
+    }
+
+    /**
+     * Who holds the Lease now, read from the API server: the holder's identity, or empty when nobody holds
+     * it (never created, released, or expired).
+     *
+     * @throws ApiException when the API server cannot be asked
+     */
+    public Optional<String> currentHolder() throws ApiException {
+        LeaderElectionRecord r;
+        try {
+            r = new LeaseLock(namespace, name, identity, client).get();
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                electionRecovered();
+                return Optional.empty();
+            }
+            throw e;
+        }
+        electionRecovered();
+        if (r == null || r.getHolderIdentity() == null || r.getHolderIdentity().isBlank()) return Optional.empty();
+        if (r.getRenewTime() != null && r.getLeaseDurationSeconds() > 0
+                && r.getRenewTime().getTime() + r.getLeaseDurationSeconds() * 1000L < System.currentTimeMillis()) {
+            return Optional.empty();
+        }
+        return Optional.of(r.getHolderIdentity());
+    }
+
+    /**
+     * Election errors during an API outage arrive every retry period: the first is a WARN, then at most one
+     * line a minute while they last, and one INFO when the API answers again.
+     */
+    private void electionError(Throwable t) {
+        long now = System.nanoTime();
+        int n = failures.incrementAndGet();
+        if (n == 1) {
+            firstFailure = now;
+            lastReport = now;
+            LOG.atWarn().addKeyValue("lease", namespace + "/" + name)
+                    .log("leader election cannot reach the Lease: {} (reported again at most once a minute)", oneLine(t));
+        } else if (now - lastReport >= java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+            lastReport = now;
+            LOG.atWarn().addKeyValue("lease", namespace + "/" + name).addKeyValue("failures", n)
+                    .log("leader election still cannot reach the Lease after {}s ({} failures): {}",
+                            java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(now - firstFailure), n, oneLine(t));
+        }
+    }
+
+    private void electionRecovered() {
+        int n = failures.getAndSet(0);
+        if (n > 0) LOG.atInfo().addKeyValue("failures", n).log("leader election reaches the Lease again after {} failures", n);
+    }
+
+    private static String oneLine(Throwable t) {
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
     }
 
     public boolean isLeader() {

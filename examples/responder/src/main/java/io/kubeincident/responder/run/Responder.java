@@ -63,6 +63,7 @@ public final class Responder implements AutoCloseable {
     private final ConfigWatcher watcher;
     private final io.kubeincident.prometheus.AlertIntake alerts;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ClusterProbe probe;
     private volatile boolean ready;
     private volatile boolean closing;
 
@@ -80,9 +81,9 @@ public final class Responder implements AutoCloseable {
                 .listener(console).auditSink(console).findingSource(alerts));
         Gauge.builder("kube_incident_leader", () -> supervisor.leading() ? 1 : 0)
                 .description("1 while this replica leads and acts").register(registry);
-        Gauge.builder("kube_incident_open_incidents", () -> supervisor.engine().openIncidents().size())
+        Gauge.builder("kube_incident_open_incidents", () -> sizeOf(e -> e.openIncidents().size()))
                 .description("Incidents open now").register(registry);
-        Gauge.builder("kube_incident_pending_approvals", () -> supervisor.engine().pendingApprovals().size())
+        Gauge.builder("kube_incident_pending_approvals", () -> sizeOf(e -> e.pendingApprovals().size()))
                 .description("Actions waiting for a human").register(registry);
         if (settings.leaderElection()) {
             Duration lease = initial.view().getDuration("leader_election.lease_duration", Duration.ofSeconds(15));
@@ -103,14 +104,16 @@ public final class Responder implements AutoCloseable {
         }
         try {
             this.http = new HttpEndpoints(settings.bindAddress(), settings.httpPort(), supervisor, registry,
-                    () -> ready && !closing && supervisor.engine().isReady(), this::readinessDetails, leadership,
-                    settings.apiToken(), new ConsoleApi(console), alerts);
+                    this::readiness, this::readinessDetails, leadership, settings.apiToken(), new ConsoleApi(console),
+                    alerts);
         } catch (IOException e) {
             supervisor.close();
             throw UserError.usage("cannot serve HTTP on " + settings.bindAddress() + ":" + settings.httpPort() + ": "
                     + e.getMessage());
         }
         this.watcher = new ConfigWatcher(settings.watchedFiles(), settings.reloadPeriod(), this::reload);
+        this.probe = new ClusterProbe(client, leadership, probePeriod(initial));
+        http.leaseHolder(() -> probe.state().holder());
         if (leadership != null) leadership.start();
         else supervisor.startLeading();
         ready = true;
@@ -133,6 +136,43 @@ public final class Responder implements AutoCloseable {
     /** The Alertmanager intake behind {@code POST /api/v1/alerts}. */
     public io.kubeincident.prometheus.AlertIntake alertIntake() {
         return alerts;
+    }
+
+    private double sizeOf(java.util.function.ToIntFunction<io.kubeincident.core.IncidentEngine> f) {
+        io.kubeincident.core.IncidentEngine e = supervisor.engine();
+        return e == null ? 0 : f.applyAsInt(e);
+    }
+
+    private static Duration probePeriod(ResponderConfig config) {
+        return config.view().getDuration("leader_election.retry_period", Duration.ofSeconds(2));
+    }
+
+    /**
+     * What {@code /readyz} answers: ready only while this replica can do its job. The API server must have
+     * answered recently; a leader (or a single replica) needs its engine running with synced caches; a
+     * standby is ready (it can take over) and says so, naming the holder of the Lease as the API server
+     * reports it.
+     */
+    public Readiness readiness() {
+        if (!ready) return new Readiness(false, "not ready: starting");
+        if (closing) return new Readiness(false, "not ready: shutting down");
+        ClusterProbe.State api = probe.state();
+        if (!api.reachable()) return new Readiness(false, "not ready: the Kubernetes API does not answer (" + api.error() + ")");
+        if (leadership == null || supervisor.leading()) {
+            String role = leadership == null ? "single replica" : "leader";
+            return supervisor.engineReady() ? new Readiness(true, "ready: " + role + ", engine running")
+                    : new Readiness(false, "not ready: " + role + ", engine starting (informer caches not synced)");
+        }
+        return new Readiness(true, "ready: standby, leader " + api.holder().orElse("none (the Lease is free)"));
+    }
+
+    /** A {@code /readyz} answer. */
+    public record Readiness(boolean ready, String message) {
+    }
+
+    /** The Lease holder as last read from the API server (empty: none, or not known). */
+    public java.util.Optional<String> leaseHolder() {
+        return probe.state().holder();
     }
 
     private void reload() {
@@ -200,6 +240,7 @@ public final class Responder implements AutoCloseable {
         closing = true;
         List<AutoCloseable> order = new ArrayList<>();
         order.add(watcher);
+        order.add(probe);
         order.add(supervisor);  // stop acting first, then let another replica take the lease
         if (leadership != null) order.add(leadership);
         order.add(http);

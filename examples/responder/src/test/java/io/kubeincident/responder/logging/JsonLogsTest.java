@@ -72,4 +72,13 @@ class JsonLogsTest {
         assertTrue(sink.toString(StandardCharsets.UTF_8).matches("(?s)\\d\\d:\\d\\d:\\d\\d\\.\\d{3} INFO  test - hello there\\s*"),
                 sink.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void textFormatKeepsTheKeyValues() {
+        LogSetup.configure(LogSetup.Format.TEXT, "INFO", new PrintStream(sink, true, StandardCharsets.UTF_8));
+        LoggerFactory.getLogger("io.kubeincident.audit").atInfo().addKeyValue("diagnosis", "bad-rollout")
+                .addKeyValue("confidence", 0.9).log("analyzed");
+        String out = sink.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("audit - analyzed diagnosis=\"bad-rollout\" confidence=\"0.9\""), out);
+    }
 }

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -72,7 +71,8 @@ class ResponderTest {
     }
 
     private Responder start(String identity, Path configFile) {
-        Map<String, String> overrides = Map.of("runtime.namespace", "kube-incident", "audit.file", "");
+        Map<String, String> overrides = Map.of("runtime.namespace", "kube-incident",
+                "audit.file", dir.resolve(identity + "-audit.jsonl").toString());
         ResponderConfig cfg = ResponderConfig.load(configFile, null, Map.of(), overrides).validated();
         Responder.Settings s = new Responder.Settings("kube-incident", "responder", identity, true, "127.0.0.1", 0, TOKEN,
                 Duration.ofHours(1), List.of(configFile),
@@ -96,6 +96,20 @@ class ResponderTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private String readyz(Responder r) {
+        try {
+            return get(r, "/readyz", null).body();
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
+    private long auditSteps(String identity, String step) throws IOException {
+        Path f = dir.resolve(identity + "-audit.jsonl");
+        if (!Files.exists(f)) return 0;
+        return Files.readAllLines(f).stream().filter(l -> l.contains("\"step\":\"" + step + "\"")).count();
+    }
+
     @Test
     void twoReplicasOneLeaderApprovalThroughTheApiAndHandover() throws Exception {
         ApiClient client = kube.apiClient();
@@ -114,7 +128,17 @@ class ResponderTest {
         assertEquals(leader == a ? "replica-a" : "replica-b", lease.getSpec().getHolderIdentity());
 
         assertEquals(200, get(leader, "/healthz", null).statusCode());
+        String leaderName = leader == a ? "replica-a" : "replica-b";
+        String standbyName = leader == a ? "replica-b" : "replica-a";
+        Await.until(WAIT, () -> readyz(standby).equals("ready: standby, leader " + leaderName + "\n"),
+                "the standby is ready and names the Lease holder");
+        Await.until(WAIT, () -> readyz(leader).equals("ready: leader, engine running\n"),
+                "the leader is ready once its engine runs");
         assertEquals(200, get(standby, "/readyz", null).statusCode());
+        // only the leader has an engine, so only the leader writes engine-started
+        assertEquals(null, standby.supervisor().engine());
+        assertEquals(1, auditSteps(leaderName, "engine-started"));
+        assertEquals(0, auditSteps(standbyName, "engine-started"));
         assertEquals(401, get(leader, "/api/v1/incidents", null).statusCode());
         assertEquals(401, get(leader, "/api/v1/incidents", "wrong").statusCode());
         HttpResponse<String> notLeader = get(standby, "/api/v1/approvals", TOKEN);
@@ -135,12 +159,22 @@ class ResponderTest {
         JsonNode incidents = new ObjectMapper().readTree(get(leader, "/api/v1/incidents", TOKEN).body());
         assertEquals("crash-loop", incidents.at("/incidents/0/type").asText(), incidents.toString());
 
-        assertEquals(404, post(leader, "/api/v1/approvals/nope/approve", "{}").statusCode());
-        HttpResponse<String> approved = post(leader, "/api/v1/approvals/" + approval.get("id").asText() + "/approve",
+        assertEquals(404, post(leader, "/api/v1/approvals/nope/approve", "{\"approver\":\"alice\"}").statusCode());
+        // a body that is not the documented shape is refused and nothing runs
+        String id = approval.get("id").asText();
+        for (String bad : List.of("{\"approver\":", "", "{}", "[]", "\"alice\"", "{\"approver\":\"\"}", "{\"approver\":7}",
+                "{\"approver\":\"alice\",\"force\":true}", "{\"approver\":\"alice\"} trailing")) {
+            HttpResponse<String> refused = post(leader, "/api/v1/approvals/" + id + "/approve", bad);
+            assertEquals(400, refused.statusCode(), bad + " -> " + refused.body());
+        }
+        assertEquals(List.of(pod), io.kubeincident.responder.FixturesAccess.podNames(client, "shop"), "nothing ran");
+        HttpResponse<String> approved = post(leader, "/api/v1/approvals/" + id + "/approve",
                 "{\"approver\":\"alice\"}");
         assertEquals(200, approved.statusCode(), approved.body());
         assertTrue(approved.body().contains("\"result\":\"applied\""), approved.body());
         assertTrue(io.kubeincident.responder.FixturesAccess.podNames(client, "shop").isEmpty(), "the pod was restarted");
+        assertEquals(409, post(leader, "/api/v1/approvals/" + id + "/approve", "{\"approver\":\"bob\"}").statusCode(),
+                "decided already");
 
         String metrics = get(leader, "/metrics", null).body();
         assertTrue(metrics.contains("kube_incident_actions_total{action=\"restart-pod\",result=\"applied\"} 1.0"), metrics);
@@ -153,7 +187,39 @@ class ResponderTest {
         // graceful shutdown of the leader hands the lease over well before it would expire
         leader.close();
         Await.until(Duration.ofSeconds(10), standby::leading, "the standby takes over");
+        assertEquals(1, auditSteps(standbyName, "engine-started"), "the new leader starts its engine");
+        assertEquals(1, auditSteps(leaderName, "engine-started"));
         assertEquals(200, get(standby, "/api/v1/approvals", TOKEN).statusCode());
+    }
+
+    @Test
+    void aRejectionsReasonReachesTheAudit() throws Exception {
+        ApiClient client = kube.apiClient();
+        new CoreV1Api(client).createNamespace(new io.kubernetes.client.openapi.models.V1Namespace()
+                .metadata(new io.kubernetes.client.openapi.models.V1ObjectMeta().name("kube-incident"))).execute();
+        String pod = io.kubeincident.responder.FixturesAccess.crashLoopingDeployment(client, "shop", "web");
+        Path audit = dir.resolve("audit.jsonl");
+        Path cfg = config("audit:\n  file: " + audit + "\n");
+        Map<String, String> overrides = Map.of("runtime.namespace", "kube-incident");
+        Responder r = new Responder(new Responder.Settings("kube-incident", "responder", "solo", true, "127.0.0.1", 0, TOKEN,
+                Duration.ofHours(1), List.of(cfg), () -> ResponderConfig.load(cfg, null, Map.of(), overrides).validated()),
+                ResponderConfig.load(cfg, null, Map.of(), overrides).validated(), client);
+        started.add(r);
+        JsonNode approval = Await.value(WAIT, () -> {
+            try {
+                JsonNode approvals = new ObjectMapper().readTree(get(r, "/api/v1/approvals", TOKEN).body()).get("approvals");
+                return approvals == null || approvals.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(approvals.get(0));
+            } catch (Exception e) {
+                return java.util.Optional.empty();
+            }
+        }, "an approval request");
+        HttpResponse<String> rejected = post(r, "/api/v1/approvals/" + approval.get("id").asText() + "/reject",
+                "{\"approver\":\"carol\",\"reason\":\"checkout freeze until 18:00\"}");
+        assertEquals(200, rejected.statusCode(), rejected.body());
+        String lines = Files.readString(audit);
+        assertTrue(lines.lines().anyMatch(l -> l.contains("\"step\":\"rejected\"") && l.contains("carol")
+                && l.contains("checkout freeze until 18:00")), lines);
+        assertEquals(List.of(pod), io.kubeincident.responder.FixturesAccess.podNames(client, "shop"), "nothing ran");
     }
 
     @Test
@@ -176,7 +242,8 @@ class ResponderTest {
         assertTrue(r.checkConfigNow());
         assertEquals(gen + 1, r.supervisor().generation(), "an invalid change is refused");
         assertEquals(0.95, r.supervisor().engine().config().confidenceThreshold(), "the running configuration stays");
-        assertNotEquals(503, get(r, "/readyz", null).statusCode());
+        // the running engine stays; once its caches are synced the leader is ready again
+        Await.until(WAIT, () -> readyz(r).equals("ready: leader, engine running\n"), "ready after the refused change");
     }
 
     @Test

@@ -33,4 +33,14 @@ class DemoCommandTest {
         assertTrue(out.contains("rbac       runs as system:serviceaccount:kube-incident:kube-incident-responder"), out);
         assertFalse(out.contains("refused a request"), out);
     }
+
+    @Test
+    void demoUiWithAPortOutOfRangeIsOneLine() {
+        Cli r = Cli.run("demo", "--ui", "--port", "70000");
+        assertEquals(ExitCodes.USAGE, r.exitCode(), r.err());
+        String errors = r.err().lines().filter(l -> l.startsWith("error: ")).collect(java.util.stream.Collectors.joining("\n"));
+        assertTrue(errors.contains("--port must be 0..65535, was 70000"), r.err());
+        assertEquals(1, errors.lines().count(), "one line: " + r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
 }

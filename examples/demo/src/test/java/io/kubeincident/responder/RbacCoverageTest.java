@@ -1,5 +1,6 @@
 package io.kubeincident.responder;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kubeincident.api.AnalysisOutcome;
 import io.kubeincident.api.AnalysisRequest;
 import io.kubeincident.api.AuditRecord;
@@ -79,6 +80,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RbacCoverageTest {
+    /** The responder's deploy manifests, beside this module (the demo is its own module, examples/demo). */
+    private static final Path DEPLOY = Path.of("../responder/deploy");
+
+    static List<JsonNode> yamlDocs(Path file) throws java.io.IOException {
+        com.fasterxml.jackson.databind.ObjectMapper yaml = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        List<JsonNode> docs = new java.util.ArrayList<>();
+        try (var p = new com.fasterxml.jackson.dataformat.yaml.YAMLFactory().createParser(Files.readString(file))) {
+            var it = yaml.readValues(p, JsonNode.class);
+            while (it.hasNext()) docs.add(it.next());
+        }
+        return docs;
+    }
+
     static final String NAMESPACE = "kube-incident";
     static final String SERVICE_ACCOUNT = "kube-incident-responder";
 
@@ -101,7 +116,7 @@ class RbacCoverageTest {
     Path dir;
 
     private static String deployedConfigYaml() throws Exception {
-        return RbacTest.yamlDocs(Path.of("deploy/configmap.yaml")).get(0).at("/data/config.yaml").asText();
+        return yamlDocs(DEPLOY.resolve("configmap.yaml")).get(0).at("/data/config.yaml").asText();
     }
 
     private ResponderConfig config(String yaml) throws Exception {
@@ -139,7 +154,7 @@ class RbacCoverageTest {
     @Test
     @Order(1)
     void theShippedRbacGrantsEverythingTheDefaultConfigurationDoes() throws Exception {
-        String shipped = Files.readString(Path.of("deploy/rbac.yaml"));
+        String shipped = Files.readString(DEPLOY.resolve("rbac.yaml"));
         granted(shipped);
         ResponderConfig config = config(deployedConfigYaml());
         InMemoryAuditSink audit = new InMemoryAuditSink();
