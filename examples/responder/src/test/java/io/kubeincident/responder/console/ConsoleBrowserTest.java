@@ -12,8 +12,6 @@ import io.kubeincident.api.ResourceRef;
 import io.kubeincident.api.Severity;
 import io.kubeincident.responder.FixturesAccess;
 import io.kubeincident.responder.config.ResponderConfig;
-import io.kubeincident.responder.demo.DemoCluster;
-import io.kubeincident.responder.demo.DemoConsole;
 import io.kubeincident.responder.run.Responder;
 import io.kubeincident.testkit.Await;
 import io.kubeincident.testkit.server.KubeServerExtension;
@@ -359,35 +357,6 @@ class ConsoleBrowserTest {
         assertTrue(reached, "Tab reaches the Approve button");
         browser.driver.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER);
         browser.awaitText(By.cssSelector("#approvals-page .approval .result"), "Approved: applied", WAIT);
-    }
-
-    @Test
-    void theDemoClusterAsTheConsoleShowsIt() throws Exception {
-        DemoCluster cluster = DemoCluster.start();
-        started.add(cluster);
-        ResponderConfig cfg = ResponderConfig.load(null, null, Map.of(),
-                Map.of("runtime.namespace", "kube-incident", "audit.file", "", "monitoring.scan_interval", "2")).validated();
-        Responder r = DemoConsole.start(cluster, cfg, 0, TOKEN);
-        started.add(0, r);
-        String checkout = Await.value(Duration.ofSeconds(40), () -> r.console().incidents().stream()
-                .filter(i -> "shop".equals(i.get("namespace")) && "resolved".equals(i.get("phase")))
-                .map(i -> (String) i.get("id")).findFirst(), "the bad rollout rolled back and resolved");
-        browser.signIn(base(r), TOKEN, "alice");
-        new WebDriverWait(browser.driver, WAIT).until(d -> d.findElements(By.cssSelector("#incidents tr[data-incident]")).size() >= 4);
-        browser.screenshot("demo-incidents");
-        browser.go(base(r), "#/incident/" + checkout);
-        browser.awaitText(By.cssSelector("#timeline li[data-stage=outcome]"), "resolved", WAIT);
-        String change = browser.driver.findElement(By.cssSelector(".evidence p.change")).getText();
-        assertTrue(change.contains("image registry.example.com/checkout:1.4.2 → registry.example.com/checkout:1.5.0"), change);
-        long height = (Long) browser.js("return document.documentElement.scrollHeight");
-        browser.viewport(1280, (int) Math.min(3000, height));
-        browser.screenshot("demo-timeline");
-        browser.viewport(1280, 800);
-        browser.go(base(r), "#/status");
-        browser.await(By.cssSelector("#audit li"), WAIT);
-        String status = browser.driver.findElement(By.id("status-page")).getText();
-        assertTrue(status.contains("rollback-deployment") && status.contains("rules") && status.contains("synced"), status);
-        browser.screenshot("demo-engine");
     }
 
     private HttpResponse<String> get(Responder r, String path, String token, Map<String, String> headers) throws Exception {
