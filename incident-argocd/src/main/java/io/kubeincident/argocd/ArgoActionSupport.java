@@ -167,7 +167,7 @@ abstract class ArgoActionSupport implements RemediationAction, Reversible, Suppo
      * first left it (a skip) instead of racing it.
      */
     static ActionResult oneAtATime(AppRef app, java.util.function.Supplier<ActionResult> operation) {
-        synchronized (APP_LOCKS.computeIfAbsent(app.toString(), k -> new Object())) {
+        synchronized (APP_LOCKS.computeIfAbsent(app.name(), k -> new Object())) {  // by name: a Deployment resolves to "web", the Application to "argocd/web"
             return operation.get();
         }
     }
