@@ -114,6 +114,8 @@ public record ArgoCdConfig(URI serverUrl, String username, String password, Stri
             .under("argocd", io.kubeincident.api.ConfigKeys.Type.DURATION, "connect_timeout", "read_timeout",
                     "request_timeout", "retry_backoff", "wait_timeout", "poll_interval", "refresh_interval",
                     "degraded_threshold", "cache_ttl")
+            // the switches of the two actions (off until true, like every action that is not built in)
+            .under("remediation", io.kubeincident.api.ConfigKeys.Type.BOOLEAN, "enable_argocd_rollback", "enable_argocd_sync")
             .build();
 
     // A Kubernetes label key: optional DNS prefix, then a name of up to 63 characters.

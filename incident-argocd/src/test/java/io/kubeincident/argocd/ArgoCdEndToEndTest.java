@@ -143,6 +143,9 @@ class ArgoCdEndToEndTest {
         config.put("argocd.poll_interval", "100ms");
         config.put("argocd.refresh_interval", "1h"); // the test refreshes the app list itself, deterministically
         config.put("remediation.enable_argocd_rollback", "true"); // actions of a plug-in module are off until switched on
+        // The incident whose rollback found the application already rolled back (a skip) resolves when its findings
+        // clear, not after the default quiet period of five minutes.
+        config.put("correlation.quiet_period", "0s");
 
         try (IncidentEngine engine = IncidentEngine.builder().apiClient(client).config(config).addAction(live)
                 .auditSink(audit).logAudit(false).build()) {
