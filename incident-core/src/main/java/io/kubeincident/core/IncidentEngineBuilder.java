@@ -17,6 +17,7 @@ import io.kubeincident.core.learn.OutcomeStores;
 import io.kubeincident.core.monitor.ObjectIndex;
 import io.kubeincident.core.notify.NotifierConfig;
 import io.kubeincident.core.notify.Notifiers;
+import io.kubeincident.core.safety.ActionEnabledPolicy;
 import io.kubeincident.core.safety.SafetyConfig;
 import io.kubeincident.core.verify.VerificationConfig;
 import io.kubeincident.spi.Analyzer;
@@ -358,9 +359,8 @@ public final class IncidentEngineBuilder {
         for (Object part : parts) {
             try {
                 if (part instanceof DeclaresConfiguration d) declared.add(d.configKeys());
-                if (part instanceof RemediationAction a && a.enableKey() != null && !a.enableKey().isBlank()) {
-                    String key = a.enableKey().trim();
-                    declared.add(ConfigKeys.builder().bool(key.startsWith("remediation.") ? key : "remediation." + key).build());
+                if (part instanceof RemediationAction a) {
+                    declared.add(ConfigKeys.builder().bool("remediation." + ActionEnabledPolicy.switchOf(a)).build());
                 }
             } catch (RuntimeException e) {
                 // its build reports the broken part; here it declares nothing

@@ -45,8 +45,10 @@ public final class EngineKeys {
                     "detection.rollout_unavailable_threshold", "detection.workload_unavailable_threshold",
                     "detection.job_failed_window", "detection.node_not_ready_threshold",
                     "detection.node_pressure_threshold", "detection.service_no_endpoints_threshold",
-                    "detection.pvc_pending_threshold", "detection.hpa_maxed_threshold")
-            .list("detection.disabled")
+                    "detection.pvc_pending_threshold", "detection.hpa_maxed_threshold",
+                    "detection.sandbox_failure_threshold", "detection.node_problem_threshold",
+                    "detection.hpa_cannot_act_threshold", "detection.missing_reference_threshold")
+            .list("detection.disabled", "detection.node_problem_conditions", "detection.node_benign_conditions")
             .under("correlation", DURATION, "quiet_period", "reopen_window")
             .integer("correlation.max_resources")
             .under("evidence", INTEGER, "log_lines", "log_bytes", "log_bytes_total", "log_pods", "max_events",

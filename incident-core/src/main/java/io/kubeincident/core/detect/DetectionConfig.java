@@ -158,11 +158,7 @@ public record DetectionConfig(int crashLoopMinRestarts, Duration crashLoopRecove
                 duration(p, config, "node_problem_threshold", Duration.ofMinutes(1)),
                 duration(p, config, "hpa_cannot_act_threshold", Duration.ofMinutes(10)),
                 duration(p, config, "missing_reference_threshold", Duration.ofMinutes(5))};
-        for (String key : new java.util.TreeSet<>(config.keys())) {
-            if (key.startsWith(PREFIX) && !KEYS.contains(key.substring(PREFIX.length()))) {
-                p.add(key + ": unknown key (known: " + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
-            }
-        }
+        // Unknown detection.* keys are refused with every other unknown key by the engine's one check (EngineKeys).
         Set<String> disabled = Set.copyOf(config.getList(PREFIX + "disabled", List.of()));
         List<String> problemConditions = config.getList(PREFIX + "node_problem_conditions", DEFAULT_NODE_PROBLEM_CONDITIONS);
         Set<String> benignConditions = Set.copyOf(config.getList(PREFIX + "node_benign_conditions", DEFAULT_NODE_BENIGN_CONDITIONS));

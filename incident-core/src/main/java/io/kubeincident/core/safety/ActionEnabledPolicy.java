@@ -81,6 +81,14 @@ public final class ActionEnabledPolicy implements SafetyPolicy, ActionCatalogAwa
         return k.startsWith("remediation.") ? k.substring("remediation.".length()) : k;
     }
 
+    /** The switch of {@code action}, without the {@code remediation.} prefix: its {@code enableKey()}, else derived from its id. */
+    public static String switchOf(RemediationAction action) {
+        String key = action.enableKey();
+        if (key != null && !key.isBlank()) return normalize(key);
+        String builtIn = BUILT_IN_KEYS.get(action.id());
+        return builtIn != null ? builtIn : "enable_" + action.id().replace('-', '_');
+    }
+
     /** The switch governing {@code actionType}, without the {@code remediation.} prefix. */
     public String keyOf(String actionType) {
         String key = keys.get(actionType);

@@ -242,10 +242,19 @@ class DetectionBreadthTest {
     @Test
     void newThresholdsAreValidatedAndUnknownDetectionKeysAreErrors() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(
-                "detection.sandbox_failure_threshold", "-1m", "detection.hpa_cannot_act_threshold", "soon",
-                "detection.missing_refrence_threshold", "5m"));
-        contains(e.getMessage(), "detection.sandbox_failure_threshold", "detection.hpa_cannot_act_threshold",
-                "detection.missing_refrence_threshold: unknown key");
+                "detection.sandbox_failure_threshold", "-1m", "detection.hpa_cannot_act_threshold", "soon"));
+        contains(e.getMessage(), "detection.sandbox_failure_threshold", "detection.hpa_cannot_act_threshold");
+        // The engine's one key check knows the new keys and refuses a misspelt one with the nearest known key.
+        io.kubeincident.core.IncidentEngine.builder().discovery(false).logAudit(false).config(java.util.Map.of(
+                "detection.sandbox_failure_threshold", "3m", "detection.node_problem_threshold", "1m",
+                "detection.hpa_cannot_act_threshold", "5m", "detection.missing_reference_threshold", "2m",
+                "detection.node_problem_conditions", "KernelDeadlock", "detection.node_benign_conditions", "EtcdIsVoter"))
+                .build().close();
+        io.kubeincident.core.config.ConfigException typo = assertThrows(io.kubeincident.core.config.ConfigException.class,
+                () -> io.kubeincident.core.IncidentEngine.builder().discovery(false).logAudit(false)
+                        .config(java.util.Map.of("detection.missing_refrence_threshold", "5m")).build());
+        contains(String.join("; ", typo.problems()),
+                "detection.missing_refrence_threshold: unknown key (did you mean detection.missing_reference_threshold?)");
         DetectionConfig c = config("detection.missing_reference_threshold", "90s", "detection.node_problem_threshold", "0s");
         assertEquals(java.time.Duration.ofSeconds(90), c.missingReferenceThreshold());
         assertEquals(java.time.Duration.ZERO, c.nodeProblemThreshold());
