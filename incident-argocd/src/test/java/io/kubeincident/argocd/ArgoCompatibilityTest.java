@@ -1,7 +1,11 @@
 package io.kubeincident.argocd;
 
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import io.kubeincident.api.ActionDescriptor;
 import io.kubeincident.api.ActionRequest;
+import io.kubeincident.api.ActionTypes;
+import io.kubeincident.api.IncidentTypes;
+import io.kubeincident.api.ProposedAction;
 import io.kubeincident.api.ResourceRef;
 import io.kubeincident.argocd.client.ArgoCdClient;
 import io.kubeincident.spi.Detector;
@@ -11,6 +15,7 @@ import io.kubeincident.spi.RemediationAction;
 import io.kubeincident.spi.RemediationActionProvider;
 import io.kubeincident.spi.SafetyPolicy;
 import io.kubeincident.spi.SafetyPolicyProvider;
+import io.kubeincident.testkit.context.ListClusterView;
 import io.kubeincident.testkit.context.TestContexts;
 import io.kubeincident.testkit.kit.DetectorCompatibilityKit;
 import io.kubeincident.testkit.kit.RemediationActionCompatibilityKit;
@@ -32,6 +37,7 @@ import org.junit.jupiter.api.Nested;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -142,6 +148,22 @@ class ArgoCompatibilityTest {
 
         protected ProviderContext providerContext() {
             return f.providerContext(null);
+        }
+
+        /** Deployment default/web carries the tracking label of the known application web: live changes are denied. */
+        protected List<Restricted> mustRestrict() {
+            ResourceRef web = ResourceRef.of("Deployment", "default", "web");
+            List<Restricted> cases = new java.util.ArrayList<>();
+            for (String type : List.of(ActionTypes.ROLLBACK_DEPLOYMENT, ActionTypes.SCALE)) {
+                ProposedAction a = new ProposedAction(type, web,
+                        type.equals(ActionTypes.SCALE) ? Map.of("replicas", 2) : Map.of(), 0.95, "kit");
+                cases.add(Restricted.deny("a live " + type + " of an Argo-managed Deployment", a, TestContexts.safety()
+                        .cluster(ListClusterView.of(deployment("web", "web")))
+                        .incident(TestContexts.incident(IncidentTypes.CRASH_LOOP, web))
+                        .actions(new ActionDescriptor(type, "kit", Set.of("Deployment"), Map.of("type", "object")))
+                        .build()));
+            }
+            return cases;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.kubeincident.testkit.kit;
 
 import io.kubeincident.api.ActionDescriptor;
+import io.kubeincident.api.AnalysisProvenance;
 import io.kubeincident.api.ConfigView;
 import io.kubeincident.api.Incident;
 import io.kubeincident.api.ActionTypes;
@@ -29,7 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * Compatibility kit for {@link SafetyPolicy}s:
@@ -52,7 +52,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * and {@code onExecuted} does not throw; and each case of {@link #mustRestrict()} (an action in a
  * context the subclass shapes: a cluster view with the labelled object, a configuration, a history)
  * gets at least the verdict it names, with a reason, also in dry-run. A policy that never restricts
- * anything fails that last check; a kit subclass that names no case has it reported as skipped.
+ * anything fails that last check, and so does a kit subclass that names no case: it is never skipped.
  */
 public abstract class SafetyPolicyCompatibilityKit {
 
@@ -115,13 +115,17 @@ public abstract class SafetyPolicyCompatibilityKit {
     /**
      * The deny (or approval) path: actions in contexts this policy must restrict. Shape the context with
      * {@link TestContexts#safety()}: {@code .cluster(ListClusterView.of(labelledDeployment))},
-     * {@code .config(Map.of(...))}, {@code .history(...)}. Default: none, and
-     * {@link #restrictsWhatItMustRestrict()} is reported as skipped; every policy that can deny
-     * should name at least one case.
+     * {@code .config(Map.of(...))}, {@code .history(...)}, {@code .clock(...)}. Default: none, and then
+     * {@link #restrictsWhatItMustRestrict()} fails, asking for a case: every policy must name at least one
+     * (a policy that restricts nothing is not a safety policy).
      */
     protected List<Restricted> mustRestrict() {
         return List.of();
     }
+
+    static final String NO_CASE = "no case to restrict: override mustRestrict() with at least one action, in a context "
+            + "you shape (cluster view, configuration, history, clock), that this policy must deny (Restricted.deny) "
+            + "or hold for approval (Restricted.approval); a policy that restricts nothing is not a safety policy";
 
     private List<ProposedAction> weirdActions() {
         List<ProposedAction> out = new ArrayList<>();
@@ -187,8 +191,9 @@ public abstract class SafetyPolicyCompatibilityKit {
     @Test
     public void restrictsWhatItMustRestrict() {
         List<Restricted> cases = mustRestrict();
-        assumeFalse(cases == null || cases.isEmpty(),
-                "no deny path named: override mustRestrict() with an action this policy must deny");
+        if (cases == null || cases.isEmpty()) {
+            fail(NO_CASE);
+        }
         SafetyPolicy p = policy();
         for (Restricted c : cases) {
             for (boolean dry : new boolean[]{false, true}) {
@@ -215,6 +220,7 @@ public abstract class SafetyPolicyCompatibilityKit {
             public Clock clock() { return c.clock(); }
             public ActionHistory history() { return c.history(); }
             public List<ResourceRef> ownerChain(ResourceRef ref) { return c.ownerChain(ref); }
+            public Optional<AnalysisProvenance> provenance() { return c.provenance(); }
         };
     }
 

@@ -211,6 +211,67 @@ class KitsCatchBrokenImplementationsTest {
     }
 
     @Test
+    void policyKitWithoutACaseFailsInsteadOfSkipping() {
+        // Even a policy that does deny: the kit cannot show it without a case, so it asks for one.
+        for (List<SafetyPolicyCompatibilityKit.Restricted> none : java.util.Arrays.asList(List.<SafetyPolicyCompatibilityKit.Restricted>of(), null)) {
+            SafetyPolicyCompatibilityKit noCases = new SafetyPolicyCompatibilityKit() {
+                protected SafetyPolicy policy() {
+                    return new Samples.ExcludedNamespacesPolicy(Set.of("kube-system"));
+                }
+
+                protected Class<? extends SafetyPolicyProvider> providerClass() {
+                    return Samples.ExcludedNamespacesPolicyProvider.class;
+                }
+
+                protected List<Restricted> mustRestrict() {
+                    return none;
+                }
+            };
+            fails(noCases::restrictsWhatItMustRestrict, "override mustRestrict()");
+        }
+    }
+
+    @Test
+    void policyKitJudgesTheDryRunWithTheSameProvenance() {
+        // A policy that restricts what a generative analyzer proposes: the dry-run copy must keep the provenance.
+        SafetyPolicy modelsNeedApproval = new Samples.ExcludedNamespacesPolicy(Set.of()) {
+            public Verdict evaluate(ProposedAction a, SafetyContext c) {
+                return c.provenance().map(p -> p.generative()).orElse(false)
+                        ? Verdict.requireApproval("a model proposed this") : Verdict.allow();
+            }
+        };
+        ProposedAction restart = new ProposedAction("restart-pod", ResourceRef.of("Pod", "default", "web-1"), Map.of(), 0.9, "llm");
+        Diagnosis llm = new Diagnosis("stuck", "cause", "why", 0.9, "llm", List.of(restart), Map.of());
+        SafetyContext plain = TestContexts.safety().build();
+        SafetyContext withProvenance = new SafetyContext() {
+            public io.kubeincident.api.Incident incident() { return plain.incident(); }
+            public java.util.Optional<io.kubeincident.api.ActionDescriptor> action(String t) { return plain.action(t); }
+            public boolean dryRun() { return false; }
+            public io.kubeincident.spi.ClusterView cluster() { return plain.cluster(); }
+            public io.kubeincident.api.ConfigView config() { return plain.config(); }
+            public java.time.Clock clock() { return plain.clock(); }
+            public io.kubeincident.spi.ActionHistory history() { return plain.history(); }
+            public List<ResourceRef> ownerChain(ResourceRef ref) { return List.of(ref); }
+            public java.util.Optional<io.kubeincident.api.AnalysisProvenance> provenance() {
+                return java.util.Optional.of(new io.kubeincident.api.AnalysisProvenance(io.kubeincident.api.Evidence.empty(), llm, true, null));
+            }
+        };
+        new SafetyPolicyCompatibilityKit() {
+            protected SafetyPolicy policy() {
+                return modelsNeedApproval;
+            }
+
+            protected Class<? extends SafetyPolicyProvider> providerClass() {
+                return Samples.ExcludedNamespacesPolicyProvider.class;
+            }
+
+            protected List<Restricted> mustRestrict() {
+                return List.of(Restricted.approval("a model's proposal", restart, withProvenance));
+            }
+        }.restrictsWhatItMustRestrict();
+    }
+
+    @Test
     void policyThatThrowsOnWeirdActionsOrCountsInEvaluate() {
         SafetyPolicy throwing = new Samples.ExcludedNamespacesPolicy(Set.of()) {
             public Verdict evaluate(ProposedAction a, SafetyContext c) {
