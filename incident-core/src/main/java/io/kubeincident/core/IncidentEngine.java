@@ -162,6 +162,7 @@ public final class IncidentEngine implements AutoCloseable {
     private final ThreadLocal<ClusterView> planningView = new ThreadLocal<>();
 
     private volatile ScheduledExecutorService ticker;
+    private final java.util.concurrent.atomic.AtomicBoolean sourcesStarted = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile DetectionLoop loop;
     private volatile ClusterView lastView = new ObjectIndex(List.of());
 
@@ -246,9 +247,17 @@ public final class IncidentEngine implements AutoCloseable {
         return actions.values().stream().map(RemediationAction::descriptor).toList();
     }
 
-    /** Incidents currently open (runOnce and continuous mode). */
+    /**
+     * Incidents currently open (runOnce and continuous mode), each with its findings and objects as the correlator
+     * knows them now (a finding that changed without changing the plan, an alert that joined) and its last plan.
+     */
     public List<IncidentReport> openIncidents() {
-        return List.copyOf(open.values());
+        List<IncidentReport> out = new ArrayList<>(open.size());
+        for (IncidentReport r : open.values()) {
+            out.add(correlator.find(r.incident().id()).filter(i -> i.state() != IncidentState.RESOLVED)
+                    .map(r::withIncident).orElse(r));
+        }
+        return out;
     }
 
     public List<ApprovalQueue.Pending> pendingApprovals() {
@@ -398,14 +407,6 @@ public final class IncidentEngine implements AutoCloseable {
         });
         loop.start();
         ticker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
-        for (FindingSource source : findingSources) {
-            try {
-                source.start(findingSink);
-            } catch (RuntimeException e) {
-                audit.write("-", "provider-error", AuditTrail.fields().put("finding_source", source.id())
-                        .put("message", Redactor.redact(e.toString())).map());
-            }
-        }
     }
 
     /** Continuous mode's cluster monitor (per-kind cache sync and counters, for a host's status page); empty before {@link #start()}. */
@@ -423,11 +424,27 @@ public final class IncidentEngine implements AutoCloseable {
     private void tick() {
         DetectionLoop l = loop;
         if (l == null || !l.monitor().isReady()) return;  // a partial view would conclude wrongly
+        if (sourcesStarted.compareAndSet(false, true)) startFindingSources();
         try {
             housekeeping(l.monitor().view());
             for (IncidentEvent e : correlator.tick()) dispatch(e);
         } catch (RuntimeException e) {
             LOG.error("tick failed", e);
+        }
+    }
+
+    /**
+     * Starts the finding sources once the caches have synced: an alert about a pod is placed by the pod's owner chain,
+     * which only a synced view knows.
+     */
+    private void startFindingSources() {
+        for (FindingSource source : findingSources) {
+            try {
+                source.start(findingSink);
+            } catch (RuntimeException e) {
+                audit.write("-", "provider-error", AuditTrail.fields().put("finding_source", source.id())
+                        .put("message", Redactor.redact(e.toString())).map());
+            }
         }
     }
 

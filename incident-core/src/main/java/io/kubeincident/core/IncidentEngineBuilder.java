@@ -354,8 +354,8 @@ public final class IncidentEngineBuilder {
     private List<String> undeclaredKeyProblems() {
         List<ConfigKeys> declared = new ArrayList<>(List.of(EngineKeys.ALL, hostKeys));
         List<Object> parts = new ArrayList<>();
-        List.of(detectorProviders, analyzerProviders, actionProviders, policyProviders, detectors, analyzers, actions,
-                policies, contributors).forEach(parts::addAll);
+        List.of(detectorProviders, analyzerProviders, actionProviders, policyProviders, findingSourceProviders, detectors,
+                analyzers, actions, policies, contributors, findingSources).forEach(parts::addAll);
         for (Object part : parts) {
             try {
                 if (part instanceof DeclaresConfiguration d) declared.add(d.configKeys());
@@ -369,7 +369,7 @@ public final class IncidentEngineBuilder {
         if (discovery) {
             declared.addAll(ProviderDiscovery.declaredKeys(classLoader, List.of(DetectorProvider.class,
                     AnalyzerProvider.class, RemediationActionProvider.class, SafetyPolicyProvider.class,
-                    EvidenceContributorProvider.class)));
+                    EvidenceContributorProvider.class, FindingSourceProvider.class)));
         }
         return ConfigKeys.union(declared).check(config);
     }

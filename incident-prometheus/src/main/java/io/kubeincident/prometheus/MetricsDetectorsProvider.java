@@ -5,7 +5,7 @@ import io.kubeincident.spi.FindingSourceProvider;
 import io.kubeincident.spi.ProviderContext;
 
 /** PromQL rules, SLO burn rates and anomalies: on when {@code prometheus.url} and any of them are configured. */
-public final class MetricsDetectorsProvider implements FindingSourceProvider {
+public final class MetricsDetectorsProvider implements FindingSourceProvider, io.kubeincident.spi.DeclaresConfiguration {
 
     @Override
     public boolean enabled(ProviderContext context) {
@@ -18,5 +18,11 @@ public final class MetricsDetectorsProvider implements FindingSourceProvider {
     @Override
     public FindingSource create(ProviderContext context) {
         return new MetricsDetectors(new PrometheusClient(PrometheusConfig.from(context.config())), context.clock());
+    }
+
+    /** {@code prometheus.*}: PrometheusConfig checks every key and value of its section itself, listing each problem. */
+    @Override
+    public io.kubeincident.api.ConfigKeys configKeys() {
+        return PrometheusConfig.CONFIG_KEYS;
     }
 }

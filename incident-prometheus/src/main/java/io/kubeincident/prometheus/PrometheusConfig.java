@@ -55,6 +55,10 @@ public record PrometheusConfig(URI url, String bearerToken, String username, Str
                                Map<String, String> labels, Map<String, String> alertTypes, int alertQueue,
                                List<PromqlRule> rules, List<SloSpec> slos, List<AnomalySpec> anomalies) {
 
+    /** The section this module reads; its keys and values are checked here, by {@link #from}, every problem listed. */
+    public static final io.kubeincident.api.ConfigKeys CONFIG_KEYS = io.kubeincident.api.ConfigKeys.builder()
+            .text("prometheus.**").build();
+
     public static final String PREFIX = "prometheus.";
     static final Set<String> KEYS = Set.of("url", "bearer_token", "bearer_token_file", "username", "password",
             "password_file", "ca_file", "connect_timeout", "query_timeout", "max_response_bytes", "max_series",

@@ -80,6 +80,7 @@ class MetricsDetectorsEndToEndTest {
                     "prometheus.url", prom.url().toString(),
                     "prometheus.detect.interval", "1s",
                     "monitoring.scan_interval", "1",
+                    "correlation.quiet_period", "0s",  // resolve at the first clear look, not after five minutes
                     "prometheus.slos", """
                             [{"name": "shop-availability", "objective": 0.999,
                               "errorRatio": "sum by (namespace, deployment) (rate(http_requests_total{code=~\\"5..\\"}[$window])) / sum by (namespace, deployment) (rate(http_requests_total[$window]))"}]""",
