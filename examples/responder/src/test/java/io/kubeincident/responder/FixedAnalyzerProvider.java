@@ -22,7 +22,8 @@ import java.util.Map;
 public final class FixedAnalyzerProvider implements AnalyzerProvider, DeclaresConfiguration {
     @Override
     public ConfigKeys configKeys() {
-        return ConfigKeys.builder().bool("responder_test.fixed_analyzer").number("responder_test.confidence").build();
+        return ConfigKeys.builder().bool("responder_test.fixed_analyzer").number("responder_test.confidence")
+                .text("responder_test.text").build();
     }
 
     @Override

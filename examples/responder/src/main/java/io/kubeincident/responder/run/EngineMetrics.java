@@ -34,8 +34,11 @@ import java.util.Map;
  */
 public final class EngineMetrics implements IncidentListener, AuditSink {
     private final MeterRegistry registry;
-    /** When the sweep thread last reached a boundary (an incident opened or analyzed): analysis starts there. */
-    private final ThreadLocal<Long> boundary = new ThreadLocal<>();
+    /**
+     * When each incident was opened, until its first analysis: the engine opens incidents on its detection thread and
+     * analyzes them in per-incident lanes, so the start is kept by incident id.
+     */
+    private final java.util.Map<String, Long> openedAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     public EngineMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -47,7 +50,7 @@ public final class EngineMetrics implements IncidentListener, AuditSink {
 
     @Override
     public void onIncidentOpened(Incident incident) {
-        boundary.set(System.nanoTime());
+        openedAt.put(incident.id(), System.nanoTime());
     }
 
     @Override
@@ -57,13 +60,11 @@ public final class EngineMetrics implements IncidentListener, AuditSink {
                 .tag("type", i.type()).tag("severity", i.severity().name().toLowerCase(Locale.ROOT))
                 .register(registry).increment();
         String analyzer = report.diagnosis().analyzerId();
-        Long start = boundary.get();
-        long now = System.nanoTime();
+        Long start = openedAt.remove(i.id());
         if (start != null) {
             Timer.builder("kube_incident_analysis").description("Evidence, analysis and planning of one incident")
-                    .tag("analyzer", analyzer).register(registry).record(Duration.ofNanos(now - start));
+                    .tag("analyzer", analyzer).register(registry).record(Duration.ofNanos(System.nanoTime() - start));
         }
-        boundary.set(now);
         for (PlannedAction pa : report.plan()) {
             Counter.builder("kube_incident_verdicts").description("Planned actions by safety verdict and decision")
                     .tag("action", pa.action().actionType()).tag("verdict", verdict(pa.verdict()))
@@ -88,6 +89,7 @@ public final class EngineMetrics implements IncidentListener, AuditSink {
 
     @Override
     public void onIncidentResolved(Incident incident) {
+        openedAt.remove(incident.id());
         Counter.builder("kube_incident_incidents_resolved").tag("type", incident.type()).register(registry).increment();
     }
 

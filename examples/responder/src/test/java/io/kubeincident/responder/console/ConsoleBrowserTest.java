@@ -196,9 +196,10 @@ class ConsoleBrowserTest {
                 "the approval request expired");
         browser.signIn(base(r), TOKEN, "alice");
         browser.go(base(r), "#/approvals");
-        WebElement card = browser.await(By.cssSelector("#approvals-page .approval.status-expired"), WAIT);
-        assertTrue(card.getText().contains("expired"), card.getText());
-        assertTrue(card.findElements(By.cssSelector("button")).isEmpty(), "nothing to approve any more");
+        // The page re-renders on every live update: read the card afresh rather than hold a stale element.
+        browser.awaitText(By.cssSelector("#approvals-page .approval.status-expired"), "expired", WAIT);
+        assertTrue(browser.driver.findElements(By.cssSelector("#approvals-page .approval.status-expired button")).isEmpty(),
+                "nothing to approve any more");
         browser.screenshot("approvals-expired");
         String id = incidentIn(r, "shop");
         browser.go(base(r), "#/incident/" + id);

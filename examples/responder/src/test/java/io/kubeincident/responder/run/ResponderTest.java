@@ -276,7 +276,8 @@ class ResponderTest {
             Await.until(WAIT, () -> !r.forbiddenReads().isEmpty(), "the evidence's log read to be refused");
             HttpResponse<String> ready = get(r, "/readyz", null);
             assertEquals(200, ready.statusCode(), "degraded, not unready: " + ready.body());
-            assertTrue(ready.body().startsWith("ready\nmissing permission: get pods/log (refused "), ready.body());
+            assertTrue(ready.body().startsWith("ready: single replica, engine running\nmissing permission: get pods/log (refused "),
+                    ready.body());
             assertTrue(ready.body().contains("`responder rbac --config <config.yaml>` prints the RBAC this configuration needs"),
                     ready.body());
             assertEquals(1, r.forbiddenReads().size(), "one permission, however many pods: " + r.forbiddenReads());
