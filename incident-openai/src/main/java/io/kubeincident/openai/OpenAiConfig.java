@@ -39,7 +39,7 @@ import java.util.function.Function;
  *   <tr><td>context_token_budget</td><td>6000</td><td>approximate tokens for the rendered evidence</td></tr>
  *   <tr><td>token_budget.per_incident, token_budget.per_day</td><td>20000, 1000000</td><td>0 = unlimited</td></tr>
  *   <tr><td>cache_ttl</td><td>30m</td><td>0 disables the cache</td></tr>
- *   <tr><td>max_concurrency</td><td>2</td><td></td></tr>
+ *   <tr><td>max_concurrency</td><td>4</td><td>as the engine's analysis.concurrency, so that incidents analyzed at once do not fall back to the rules</td></tr>
  *   <tr><td>response_format</td><td>json_schema</td><td>json_schema (strict) or json_object (schema in the prompt)</td></tr>
  *   <tr><td>max_actions</td><td>3</td><td>actions per answer</td></tr>
  *   <tr><td>prompts_file, prompts.system, prompts.default, prompts.&lt;incident-type&gt;</td><td></td><td>prompt overrides</td></tr>
@@ -196,7 +196,7 @@ public record OpenAiConfig(boolean enabled, Provider provider, URI baseUrl, Stri
         long perIncident = r.longValue("token_budget.per_incident", 20_000);
         long perDay = r.longValue("token_budget.per_day", 1_000_000);
         Duration ttl = r.duration("cache_ttl", Duration.ofMinutes(30));
-        int concurrency = r.integer("max_concurrency", 2);
+        int concurrency = r.integer("max_concurrency", 4);
         ResponseFormat format = r.responseFormat();
         int maxActions = r.integer("max_actions", 3);
 

@@ -52,7 +52,7 @@ class OpenAiConfigTest {
         assertEquals(20_000, c.tokenBudgetPerIncident());
         assertEquals(1_000_000, c.tokenBudgetPerDay());
         assertEquals(Duration.ofMinutes(30), c.cacheTtl());
-        assertEquals(2, c.maxConcurrency());
+        assertEquals(4, c.maxConcurrency());
         assertEquals("max_completion_tokens", c.maxTokensField());
     }
 
