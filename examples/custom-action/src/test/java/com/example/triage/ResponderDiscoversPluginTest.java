@@ -59,7 +59,9 @@ class ResponderDiscoversPluginTest {
     void theResponderDiscoversAndRunsThePlugin() throws Exception {
         Pods.crashLooping(kube.apiClient(), "shop", "web");
         InMemoryAuditSink audit = new InMemoryAuditSink();
-        ResponderConfig config = ResponderConfig.load(null, null, Map.of(), Map.of("audit.file", "")).validated();
+        // A discovered plug-in's action runs only once its switch is on.
+        ResponderConfig config = ResponderConfig.load(null, null, Map.of(), Map.of("audit.file", "",
+                "remediation.enable_triage_annotations", "true")).validated();
         try (IncidentEngine engine = EngineFactory.build(config, kube.apiClient(),
                 b -> b.addAnalyzer(PROPOSES_TRIAGE).auditSink(audit).logAudit(false))) {
             assertTrue(engine.actions().containsKey(TriageAnnotationAction.ID), "discovered: " + engine.actions().keySet());
