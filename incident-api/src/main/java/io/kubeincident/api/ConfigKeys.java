@@ -15,8 +15,9 @@ import java.util.Optional;
  * silently.
  *
  * <p>A key is a dotted path. In a declaration, a segment {@code *} stands for any one segment
- * ({@code safety.change_freeze.*.cron}) and a last segment {@code **} for any rest
- * ({@code llm.prompts.**}). Immutable and thread-safe.
+ * ({@code safety.change_freeze.*.cron}), a segment ending in {@code *} for any segment with that start
+ * ({@code remediation.enable_*}) and a last segment {@code **} for any rest ({@code llm.prompts.**}).
+ * Immutable and thread-safe.
  */
 public final class ConfigKeys {
 
@@ -158,7 +159,9 @@ public final class ConfigKeys {
         for (int i = 0; i < pattern.length; i++) {
             if (pattern[i].equals("**") && i == pattern.length - 1) return key.length > i;
             if (i >= key.length) return false;
-            if (!pattern[i].equals("*") && !pattern[i].equals(key[i])) return false;
+            boolean prefix = pattern[i].length() > 1 && pattern[i].endsWith("*")
+                    && key[i].startsWith(pattern[i].substring(0, pattern[i].length() - 1));
+            if (!pattern[i].equals("*") && !prefix && !pattern[i].equals(key[i])) return false;
             if (key[i].isEmpty()) return false;
         }
         return key.length == pattern.length;

@@ -284,6 +284,8 @@ public final class IncidentEngineBuilder {
         ds = unique(ds, Detector::id, "detector", problems);
         as = unique(as, Analyzer::id, "analyzer", problems);
         acts = unique(acts, RemediationAction::id, "action", problems);
+        List<String> switches = unknownSwitches(acts);
+        if (!switches.isEmpty()) throw new ConfigException(switches);
         ps = unique(ps, SafetyPolicy::id, "policy", problems);
         ecs = unique(ecs, EvidenceContributor::id, "evidence contributor", problems);
         fss = unique(fss, FindingSource::id, "finding source", problems);
@@ -351,8 +353,36 @@ public final class IncidentEngineBuilder {
      * hand-added worker that {@link DeclaresConfiguration} (discovered ones whether enabled or not), and the
      * switches of hand-added actions.
      */
+    /**
+     * The action switches ({@code remediation.enable_*}) that no registered action reads, each with the nearest one:
+     * known only once the actions (a discovered plug-in's too) are built, so checked here and not with the other keys.
+     */
+    private List<String> unknownSwitches(List<RemediationAction> built) {
+        ConfigKeys.Builder known = ConfigKeys.builder();
+        ActionEnabledPolicy.builtInSwitches().forEach(k -> known.bool("remediation." + k));
+        for (RemediationAction a : built) {
+            try {
+                known.bool("remediation." + ActionEnabledPolicy.switchOf(a));
+            } catch (RuntimeException e) {
+                // its build reported the broken action
+            }
+        }
+        ConfigKeys switches = known.build();
+        List<String> out = new ArrayList<>();
+        for (String key : new java.util.TreeSet<>(config.keys())) {
+            if (!key.startsWith(SWITCH_PREFIX) || switches.typeOf(key).isPresent()) continue;
+            out.add(key + ": unknown key" + switches.nearest(key).map(n -> " (did you mean " + n + "?)")
+                    .orElse(" (no registered action reads it)"));
+        }
+        return out;
+    }
+
+    private static final String SWITCH_PREFIX = "remediation.enable_";
+
     private List<String> undeclaredKeyProblems() {
-        List<ConfigKeys> declared = new ArrayList<>(List.of(EngineKeys.ALL, hostKeys));
+        // Action switches are typed here and matched against the built actions later (unknownSwitches).
+        List<ConfigKeys> declared = new ArrayList<>(List.of(EngineKeys.ALL, hostKeys,
+                ConfigKeys.builder().bool(SWITCH_PREFIX + "*").build()));
         List<Object> parts = new ArrayList<>();
         List.of(detectorProviders, analyzerProviders, actionProviders, policyProviders, findingSourceProviders, detectors,
                 analyzers, actions, policies, contributors, findingSources).forEach(parts::addAll);

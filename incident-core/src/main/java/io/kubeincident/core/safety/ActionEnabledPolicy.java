@@ -81,6 +81,11 @@ public final class ActionEnabledPolicy implements SafetyPolicy, ActionCatalogAwa
         return k.startsWith("remediation.") ? k.substring("remediation.".length()) : k;
     }
 
+    /** The built-in switches, without the {@code remediation.} prefix (documented keys, whether or not their actions are registered). */
+    public static java.util.Set<String> builtInSwitches() {
+        return DEFAULTS.keySet();
+    }
+
     /** The switch of {@code action}, without the {@code remediation.} prefix: its {@code enableKey()}, else derived from its id. */
     public static String switchOf(RemediationAction action) {
         String key = action.enableKey();

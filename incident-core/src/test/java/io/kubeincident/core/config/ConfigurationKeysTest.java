@@ -43,6 +43,15 @@ class ConfigurationKeysTest {
         assertEquals(List.of("remediation.enable_pod_restart: not a boolean: maybe"), e.problems());
     }
 
+    /** A misspelt switch must not leave the action it meant to switch off running. */
+    @Test
+    void aSwitchNoActionReadsIsRefusedWithTheNearestOne() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> build(Map.of("remediation.enable_pod_restrat", "false")));
+        assertEquals(List.of("remediation.enable_pod_restrat: unknown key (did you mean remediation.enable_pod_restart?)"),
+                e.problems());
+    }
+
     @Test
     void everyProblemOfEverySectionIsListedAtOnce() {
         ConfigException e = assertThrows(ConfigException.class, () -> build(Map.of(
