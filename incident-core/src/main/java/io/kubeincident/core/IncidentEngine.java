@@ -54,7 +54,6 @@ import io.kubeincident.core.verify.VerificationConfig;
 import io.kubeincident.spi.Analyzer;
 import io.kubeincident.spi.ClusterView;
 import io.kubeincident.spi.Detector;
-import io.kubeincident.spi.EvidenceContributor;
 import io.kubeincident.spi.FindingSink;
 import io.kubeincident.spi.FindingSource;
 import io.kubeincident.spi.IncidentListener;

@@ -35,12 +35,6 @@ import java.util.function.Function;
  */
 final class Planner {
 
-    /**
-     * Diagnosis attribute by which an analyzer says it already weighed the outcome history in its confidences,
-     * so the planner does not count the same outcomes twice.
-     */
-    static final String OUTCOME_HISTORY_APPLIED = IncidentEngine.OUTCOME_HISTORY_APPLIED;
-
     private final EvidenceGatherer gatherer;
     private final List<EvidenceContributor> contributors;
     private final OutcomeLearning learning;
@@ -78,7 +72,7 @@ final class Planner {
         analysis.fallbacks().forEach(f -> problems.add("analysis: " + f));
         Diagnosis diagnosis = analysis.diagnosis();
         AnalysisProvenance provenance = corroborate(incident, request, diagnosis);
-        boolean weighed = "applied".equals(diagnosis.attributes().get(OUTCOME_HISTORY_APPLIED));
+        boolean weighed = "applied".equals(diagnosis.attributes().get(IncidentEngine.OUTCOME_HISTORY_APPLIED));
         List<PlannedAction> plan;
         try {
             plan = (weighed ? unadjusted : adjusted).plan(incident, diagnosis, safety.apply(Optional.of(provenance)));
