@@ -293,8 +293,24 @@ public final class DeploymentBuilder {
                 .replicas(total).updatedReplicas(updated).readyReplicas(ready).availableReplicas(ready)
                 .unavailableReplicas(total > ready ? total - ready : null)
                 .conditions(List.of(available, progressing)));
-        if (client != null) d = apps.replaceNamespacedDeploymentStatus(name, namespace, d).execute();
+        if (client != null) d = replaceStatus(apps, d);
         return new Workload(d, sets, pods);
+    }
+
+    /**
+     * Writes the Deployment's status as its controller would: a live engine may change the object meanwhile (an
+     * action annotating it the moment it appears), so a 409 re-reads it and writes the status again, a few times.
+     */
+    private V1Deployment replaceStatus(AppsV1Api apps, V1Deployment d) throws ApiException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return apps.replaceNamespacedDeploymentStatus(name, namespace, d).execute();
+            } catch (ApiException e) {
+                if (e.getCode() != 409 || attempt >= 5) throw e;
+                V1DeploymentStatus status = d.getStatus();
+                d = apps.readNamespacedDeployment(name, namespace).execute().status(status);
+            }
+        }
     }
 
     private V1PodTemplateSpec template(String image) {
