@@ -64,7 +64,7 @@ class DemoConsoleBrowserTest {
         browser.screenshot("demo-incidents");
         browser.go(base(r), "#/incident/" + checkout);
         browser.awaitText(By.cssSelector("#timeline li[data-stage=outcome]"), "resolved", WAIT);
-        String change = browser.driver.findElement(By.cssSelector(".evidence p.change")).getText();
+        String change = browser.text(By.cssSelector(".evidence p.change"), WAIT);
         assertTrue(change.contains("image registry.example.com/checkout:1.4.2 → registry.example.com/checkout:1.5.0"), change);
         long height = (Long) browser.js("return document.documentElement.scrollHeight");
         browser.viewport(1280, (int) Math.min(3000, height));
@@ -72,7 +72,7 @@ class DemoConsoleBrowserTest {
         browser.viewport(1280, 800);
         browser.go(base(r), "#/status");
         browser.await(By.cssSelector("#audit li"), WAIT);
-        String status = browser.driver.findElement(By.id("status-page")).getText();
+        String status = browser.text(By.id("status-page"), WAIT);
         assertTrue(status.contains("rollback-deployment") && status.contains("rules") && status.contains("synced"), status);
         browser.screenshot("demo-engine");
     }

@@ -3,6 +3,7 @@ package io.kubeincident.responder.console;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -90,6 +91,26 @@ final class Browser implements AutoCloseable {
                 .until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
+    /**
+     * Clicks the element {@code by} finds once it is shown and enabled. The console re-renders on every live update,
+     * so a found element can go stale before the click lands: it is found afresh until the click goes through.
+     */
+    void click(By by, Duration timeout) {
+        new WebDriverWait(driver, timeout, Duration.ofMillis(50)).ignoring(StaleElementReferenceException.class)
+                .until(d -> {
+                    WebElement e = d.findElement(by);
+                    if (!e.isDisplayed() || !e.isEnabled()) return false;
+                    e.click();
+                    return true;
+                });
+    }
+
+    /** The text of the element {@code by} finds, read afresh if a re-render replaced it meanwhile. */
+    String text(By by, Duration timeout) {
+        return new WebDriverWait(driver, timeout, Duration.ofMillis(50)).ignoring(StaleElementReferenceException.class)
+                .until(d -> d.findElement(by).getText());
+    }
+
     void awaitText(By by, String text, Duration timeout) {
         new WebDriverWait(driver, timeout, Duration.ofMillis(50))
                 .until(ExpectedConditions.textToBePresentInElementLocated(by, text));
@@ -128,7 +149,14 @@ final class Browser implements AutoCloseable {
     }
 
     List<String> texts(By by) {
-        return driver.findElements(by).stream().map(WebElement::getText).toList();
+        return attributes(by, null);
+    }
+
+    /** The attribute {@code name} (the text when null) of every element {@code by} finds, read afresh after a re-render. */
+    List<String> attributes(By by, String name) {
+        return new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(50))
+                .ignoring(StaleElementReferenceException.class)
+                .until(d -> d.findElements(by).stream().map(e -> name == null ? e.getText() : e.getAttribute(name)).toList());
     }
 
     @Override

@@ -130,7 +130,7 @@ class ConsoleBrowserTest {
         String id = incidentIn(r, "shop");
         browser.await(By.cssSelector("#incidents tr[data-incident='" + id + "']"), LIVE);
         assertEquals("yes", browser.js("return window.__samePage"), "the page was not reloaded");
-        String row = browser.driver.findElement(By.cssSelector("#incidents tr[data-incident='" + id + "']")).getText();
+        String row = browser.text(By.cssSelector("#incidents tr[data-incident='" + id + "']"), WAIT);
         assertTrue(row.contains("crash-loop") && row.contains("Deployment/shop/web"), row);
         browser.awaitText(By.cssSelector("#incidents tr[data-incident='" + id + "']"), "app-crash", WAIT);
         browser.screenshot("incidents-list");
@@ -156,15 +156,17 @@ class ConsoleBrowserTest {
         Responder r = responder("  confidence: 0.7\n");   // in the approval band
         browser.signIn(base(r), TOKEN, "alice");
         browser.go(base(r), "#/approvals");
-        WebElement approve = browser.await(By.cssSelector("#approvals-page .approval.status-pending button.approve"), WAIT);
-        String card = browser.driver.findElement(By.cssSelector("#approvals-page .approval.status-pending")).getText();
+        By approve = By.cssSelector("#approvals-page .approval.status-pending button.approve");
+        browser.await(approve, WAIT);
+        // The page re-renders on every live update: elements are found afresh rather than held.
+        String card = browser.text(By.cssSelector("#approvals-page .approval.status-pending"), WAIT);
         assertTrue(card.contains("restart-pod on Pod/shop/" + pod), card);
         assertTrue(card.contains("expires"), card);
         assertTrue(card.contains("confidence 0.70"), card);
         browser.screenshot("approvals-pending");
         assertEquals(List.of(pod), FixturesAccess.podNames(kube.apiClient(), "shop"), "nothing ran before the approval");
 
-        approve.click();
+        browser.click(approve, WAIT);
         browser.awaitText(By.cssSelector("#approvals-page .approval[data-approval] .result"), "Approved: applied", WAIT);
         assertFalse(FixturesAccess.podNames(kube.apiClient(), "shop").contains(pod), "the approved restart deleted the pod");
         browser.await(By.cssSelector("#approvals-page .approval.status-approved"), WAIT);
@@ -180,8 +182,7 @@ class ConsoleBrowserTest {
             throw new AssertionError("no outcome on the timeline; the audit: " + r.console().audit("", 60).stream()
                     .map(a -> a.step() + " " + a.fields()).toList(), e);
         }
-        List<String> stages = browser.driver.findElements(By.cssSelector("#timeline li[data-stage]")).stream()
-                .map(e -> e.getAttribute("data-stage")).toList();
+        List<String> stages = browser.attributes(By.cssSelector("#timeline li[data-stage]"), "data-stage");
         assertEquals(List.of("detected", "evidence", "diagnosis", "plan", "verdict", "approval"), stages.subList(0, 6), stages.toString());
         assertTrue(stages.indexOf("execution") > stages.indexOf("approval"), stages.toString());
         assertTrue(stages.indexOf("outcome") > stages.indexOf("execution"), stages.toString());
@@ -292,13 +293,12 @@ class ConsoleBrowserTest {
 
         browser.signIn(base(r), TOKEN, IMG);
         browser.await(By.cssSelector("#incidents tr[data-incident='crash-loop-hostile']"), WAIT);
-        assertTrue(browser.driver.findElement(By.cssSelector("#incidents tr[data-incident='crash-loop-hostile']"))
-                .getText().contains("Pod/shop/" + hostileName));
+        assertTrue(browser.text(By.cssSelector("#incidents tr[data-incident='crash-loop-hostile']"), WAIT).contains("Pod/shop/" + hostileName));
         browser.screenshot("hostile-list");
 
         browser.go(base(r), "#/incident/crash-loop-hostile");
         browser.awaitText(By.id("incident-detail"), "root " + SCRIPT, WAIT);
-        String detail = browser.driver.findElement(By.id("incident-detail")).getText();
+        String detail = browser.text(By.id("incident-detail"), WAIT);
         assertTrue(detail.contains("reasoning " + IMG) || detail.contains("Reasoning"), detail);
         assertTrue(detail.contains("restarting " + SCRIPT), detail);
         assertTrue(detail.contains(SCRIPT + "\n" + IMG), "the log lines as text: " + detail);
@@ -307,7 +307,7 @@ class ConsoleBrowserTest {
 
         browser.go(base(r), "#/incident/" + id);
         browser.awaitText(By.id("incident-detail"), "exits with code 1LLM says " + SCRIPT + IMG, WAIT);
-        String real = browser.driver.findElement(By.id("incident-detail")).getText();
+        String real = browser.text(By.id("incident-detail"), WAIT);
         assertTrue(real.contains("Back-off " + IMG), "the event message as text: " + real);
         assertTrue(real.contains(SCRIPT), real);
         browser.screenshot("hostile-llm-text");
